@@ -1,0 +1,41 @@
+#include "telemetry/model/report.h"
+
+namespace fab::telemetry
+{
+
+nlohmann::json
+ReportToJson(const Report& report)
+{
+    nlohmann::json out = nlohmann::json::object();
+    out["title"] = report.title;
+    for (const auto& item : report.data.items())
+    {
+        out[item.key()] = item.value();
+    }
+    nlohmann::json findings = nlohmann::json::array();
+    for (const auto& finding : report.findings)
+    {
+        nlohmann::json evidence = nlohmann::json::object();
+        for (const auto& [key, value] : finding.evidence)
+        {
+            evidence[key] = value;
+        }
+        findings.push_back({{"rule", finding.rule},
+                            {"severity", SeverityName(finding.severity)},
+                            {"subject", finding.subject},
+                            {"message", finding.message},
+                            {"evidence", evidence}});
+    }
+    out["findings"] = findings;
+    auto counts = CountBySeverity(report.findings);
+    out["finding_counts"] = {{"info", counts[0]}, {"warning", counts[1]}, {"error", counts[2]}};
+    return out;
+}
+
+std::string
+RenderJson(const Report& report)
+{
+    return ReportToJson(report).dump(2) + "\n";
+}
+
+} // namespace fab::telemetry

@@ -1,0 +1,74 @@
+#ifndef FABRICSCOPE_TESTS_RUN_COMMAND_H
+#define FABRICSCOPE_TESTS_RUN_COMMAND_H
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+
+namespace fab::tests
+{
+
+struct CommandResult
+{
+    int exitCode{-1};
+    std::string out;
+    std::string err;
+};
+
+inline std::string
+ReadFile(const std::filesystem::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+}
+
+/** A fresh, empty folder under the system's temporary folder. */
+inline std::filesystem::path
+TempDir(const std::string& name)
+{
+    auto dir = std::filesystem::temp_directory_path()
+               / ("fabricscope-test-" + name + "-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+
+/** Runs a shell command in `dir`; captures stdout and stderr separately. */
+inline CommandResult
+RunIn(const std::filesystem::path& dir, const std::string& command)
+{
+    auto errPath = dir / "stderr.txt";
+    std::string full = "cd '" + dir.string() + "' && " + command + " 2>'" + errPath.string() + "'";
+    CommandResult result;
+    FILE* pipe = ::popen(full.c_str(), "r");
+    if (pipe == nullptr)
+    {
+        return result;
+    }
+    char buffer[4096];
+    std::size_t n = 0;
+    while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0)
+    {
+        result.out.append(buffer, n);
+    }
+    int status = ::pclose(pipe);
+    result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    result.err = ReadFile(errPath);
+    return result;
+}
+
+/** Runs the fabricscope binary with arguments in `dir`. */
+inline CommandResult
+RunFabricscope(const std::filesystem::path& dir, const std::string& arguments)
+{
+    return RunIn(dir, std::string("'") + FABRICSCOPE_BINARY + "' " + arguments);
+}
+
+} // namespace fab::tests
+
+#endif

@@ -1,0 +1,73 @@
+// fabricscope: design review, simulation and analysis of AI-training fabrics.
+#include "tools/output.h"
+#include "tools/review-command.h"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+int
+main(int argc, char** argv)
+{
+    // Logs go to stderr; results go to files or stdout.
+    spdlog::set_default_logger(spdlog::stderr_color_mt("fabricscope"));
+    spdlog::set_pattern("%^%l%$ %v");
+
+    CLI::App app{"fabricscope: review, simulate and analyze RoCEv2 / InfiniBand fat-tree fabrics "
+                 "for AI training"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "fabricscope 0.1.0");
+
+    fab::tools::ReviewOptions review;
+    auto* reviewCommand
+        = app.add_subcommand("review",
+                             "design file or flags -> bill of materials, design-rule findings and "
+                             "a report (JSON, Markdown, HTML)");
+    fab::tools::AddReviewOptions(*reviewCommand, review);
+
+    std::string demoDirectory = "fabricscope-demo";
+    auto* demoCommand = app.add_subcommand(
+        "demo", "review the built-in 10,240-GPU RoCE design into a folder of reports");
+    demoCommand->add_option(
+        "-o,--output", demoDirectory, "folder for the reports (default: fabricscope-demo)");
+
+    if (argc > 1 && argv[1][0] != '-' && std::string(argv[1]) != "review"
+        && std::string(argv[1]) != "demo")
+    {
+        spdlog::error("unknown command \"{}\"; expected one of: review, demo", argv[1]);
+        std::cerr << "Run with --help for usage.\n";
+        return fab::tools::kExitBadInput;
+    }
+    try
+    {
+        app.parse(argc, argv);
+    }
+    catch (const CLI::CallForHelp& e)
+    {
+        return app.exit(e);
+    }
+    catch (const CLI::CallForAllHelp& e)
+    {
+        return app.exit(e);
+    }
+    catch (const CLI::CallForVersion& e)
+    {
+        return app.exit(e);
+    }
+    catch (const CLI::ParseError& e)
+    {
+        spdlog::error("{}", e.what());
+        std::cerr << "Run with --help for usage.\n";
+        return fab::tools::kExitBadInput;
+    }
+    if (reviewCommand->parsed())
+    {
+        return fab::tools::RunReview(review);
+    }
+    if (demoCommand->parsed())
+    {
+        return fab::tools::RunDemo(demoDirectory);
+    }
+    return fab::tools::kExitBadInput;
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs every Debian package fabricscope needs (only what is missing, quietly) and builds it.
+#   bash tools/setup.sh            install + build (build/fabricscope)
+#   bash tools/setup.sh --tests    install + build + run every test, sanitizer build included
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build="${FABRICSCOPE_BUILD_DIR:-$here/build}"
+run_tests=0
+for arg in "$@"; do
+    case "$arg" in
+        --tests) run_tests=1 ;;
+        -h|--help) sed -n '2,4p' "$0"; exit 0 ;;
+        *) echo "setup.sh: unknown option $arg (expected --tests)" >&2; exit 2 ;;
+    esac
+done
+
+packages=(
+    build-essential cmake pkg-config
+    libns3-dev ns3 libgsl-dev          # ns-3.37; its CMake package needs ns3 and libgsl-dev too
+    libpcap-dev libboost-dev nlohmann-json3-dev catch2 libspdlog-dev libcli11-dev
+    libjs-chart.js                     # charts embedded in the HTML reports
+    tshark chromium python3            # cross-checks: captures, HTML rendering, PNG checks
+)
+
+missing=()
+for package in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$package")
+    fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        sudo="sudo"
+    fi
+    echo "setup: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+jobs=$(nproc)
+cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+if ! cmake --build "$build" -j "$jobs" >"$build/build.log" 2>&1; then
+    grep -E -B2 -A8 'error' "$build/build.log" | head -80 >&2 || tail -40 "$build/build.log" >&2
+    echo "setup: build failed (full log: $build/build.log)" >&2
+    exit 1
+fi
+echo "setup: built $build/fabricscope"
+
+if [ "$run_tests" -eq 1 ]; then
+    ctest --test-dir "$build" --output-on-failure -j "$jobs"
+fi

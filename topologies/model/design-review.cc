@@ -1,0 +1,135 @@
+#include "topologies/model/design-review.h"
+
+#include "telemetry/model/text-format.h"
+
+namespace fab::topo
+{
+
+using telemetry::FormatDecimal;
+using telemetry::FormatRate;
+using telemetry::FormatWatts;
+using telemetry::GroupDigits;
+
+DesignReview
+ReviewDesign(const Design& design, const telemetry::RuleConfig& rules)
+{
+    DesignReview review;
+    review.design = design;
+    review.plan = PlanFatTree(design);
+    review.graph = FabricGraph::Build(design, review.plan);
+    review.bom = ComputeBillOfMaterials(design, review.plan);
+    review.findings = CheckDesign({review.design, review.plan, review.bom, &*review.graph}, rules);
+    return review;
+}
+
+nlohmann::json
+ReviewToJson(const DesignReview& review)
+{
+    const auto& bom = review.bom;
+    const auto& plan = review.plan;
+    nlohmann::json switches = nlohmann::json::object();
+    nlohmann::json ports = nlohmann::json::object();
+    for (const auto& line : bom.switches)
+    {
+        switches[TierName(line.tier)] = line.switches;
+        ports[TierName(line.tier)] = {{"model", line.model},
+                                      {"total", line.portsTotal},
+                                      {"down", line.portsDown},
+                                      {"up", line.portsUp},
+                                      {"idle", line.portsTotal - line.portsDown - line.portsUp}};
+    }
+    nlohmann::json links = nlohmann::json::object();
+    nlohmann::json linkDetails = nlohmann::json::array();
+    for (const auto& line : bom.links)
+    {
+        links[LinkTierName(line.tier)] = line.links;
+        linkDetails.push_back({{"tier", LinkTierName(line.tier)},
+                               {"links", line.links},
+                               {"speed", FormatRate(line.speedBps)},
+                               {"length_m", line.lengthMetres},
+                               {"media", MediaName(line.media)},
+                               {"reachable", line.reachable}});
+    }
+    nlohmann::json transceivers = nlohmann::json::array();
+    for (const auto& line : bom.transceivers)
+    {
+        nlohmann::json item = {{"location", line.location},
+                               {"speed", FormatRate(line.speedBps)},
+                               {"form_factor", line.Description()},
+                               {"media", MediaName(line.media)},
+                               {"count", line.count}};
+        item["power_w_each"]
+            = line.powerEachW ? nlohmann::json(*line.powerEachW) : nlohmann::json(nullptr);
+        transceivers.push_back(item);
+    }
+    nlohmann::json cables = nlohmann::json::array();
+    for (const auto& line : bom.cables)
+    {
+        cables.push_back({{"tier", LinkTierName(line.tier)},
+                          {"media", MediaName(line.media)},
+                          {"count", line.count},
+                          {"length_m", line.lengthMetres},
+                          {"power_w_each", line.powerEachW}});
+    }
+    nlohmann::json pods = nlohmann::json::array();
+    for (const auto& pod : plan.pods)
+    {
+        pods.push_back({{"leaves", pod.leaves},
+                        {"spines", pod.spines},
+                        {"links_per_leaf_spine", pod.linksPerLeafSpine}});
+    }
+    nlohmann::json groups = nlohmann::json::array();
+    for (const auto& group : plan.coreGroups)
+    {
+        groups.push_back({{"pods", group.pods},
+                          {"cores", group.cores},
+                          {"links_per_spine_core", group.linksPerSpineCore}});
+    }
+    nlohmann::json out = {
+        {"design",
+         {{"name", review.design.name}, {"fabric", FabricKindName(review.design.fabric)}}},
+        {"gpus", bom.gpus},
+        {"servers", bom.servers},
+        {"endpoints", bom.endpoints},
+        {"tiers", plan.tiers},
+        {"planes", plan.planes},
+        {"switches_by_tier", switches},
+        {"links_by_tier", links},
+        {"ports_by_tier", ports},
+        {"links", linkDetails},
+        {"transceivers", transceivers},
+        {"cables", cables},
+        {"modules_per_gpu", bom.ModulesPerGpu()},
+        {"max_switch_hops", plan.MaxSwitchHops()},
+        {"totals",
+         {{"switches", bom.TotalSwitches()},
+          {"transceivers", bom.TotalTransceivers()},
+          {"cables", bom.TotalCables()},
+          {"power_w", bom.TotalPowerW()},
+          {"switch_power_w", bom.SwitchPowerW()},
+          {"optics_power_w", bom.OpticsPowerW()}}},
+        {"plan",
+         {{"scalable_unit_servers", plan.suServers},
+          {"scalable_units", plan.scalableUnits},
+          {"leaves_per_scalable_unit", plan.leavesPerSu},
+          {"leaf_ports", {{"down", plan.leafDown}, {"up", plan.leafUp}}},
+          {"spine_ports", {{"down", plan.spineDown}, {"up", plan.spineUp}}},
+          {"pods", pods},
+          {"core_groups", groups}}},
+    };
+    if (review.graph)
+    {
+        out["graph"] = {{"nodes", review.graph->Nodes().size()},
+                        {"links", review.graph->Links().size()},
+                        {"memory_bytes", review.graph->MemoryBytes()}};
+    }
+    if (auto share = bom.NetworkCostShare())
+    {
+        out["cost"] = {{"network_usd", *bom.NetworkCostUsd()},
+                       {"servers_usd", *bom.ServerCostUsd()},
+                       {"network_share", *share}};
+    }
+    return out;
+}
+
+} // namespace fab::topo
