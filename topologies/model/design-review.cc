@@ -60,6 +60,7 @@ ReviewToJson(const DesignReview& review)
                                {"count", line.count}};
         item["power_w_each"]
             = line.powerEachW ? nlohmann::json(*line.powerEachW) : nlohmann::json(nullptr);
+        item["reach_m"] = MaxReachMetres(line.media, LaneRate(line.speedBps));
         transceivers.push_back(item);
     }
     nlohmann::json cables = nlohmann::json::array();

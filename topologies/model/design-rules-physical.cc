@@ -278,9 +278,14 @@ CheckCostShare(const DesignReviewInput& in, const RuleConfig& config, std::vecto
                                    text + ", outside the expected " + FormatDecimal(low * 100, 1)
                                        + "–" + FormatDecimal(high * 100, 1) + "% band")
               : config.MakeNote(id, "cost", text);
-    out.push_back(finding.With("network_usd", FormatDecimal(*in.bom.NetworkCostUsd(), 0))
-                      .With("servers_usd", FormatDecimal(*in.bom.ServerCostUsd(), 0))
-                      .With("share", FormatDecimal(*share, 4)));
+    out.push_back(
+        finding
+            .With(
+                "network_usd",
+                "$" + telemetry::GroupDigits(static_cast<std::uint64_t>(*in.bom.NetworkCostUsd())))
+            .With("servers_usd",
+                  "$" + telemetry::GroupDigits(static_cast<std::uint64_t>(*in.bom.ServerCostUsd())))
+            .With("share", FormatDecimal(*share, 4)));
 }
 
 void
