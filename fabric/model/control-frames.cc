@@ -1,0 +1,139 @@
+#include "fabric/model/control-frames.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace ns3::fabric
+{
+namespace
+{
+
+const MacBytes kPfcDestination = {0x01, 0x80, 0xC2, 0x00, 0x00, 0x01};
+const MacBytes kLldpDestination = {0x01, 0x80, 0xC2, 0x00, 0x00, 0x0E};
+constexpr std::size_t kMinFrameWithoutFcs = 60;
+
+void
+Put16(std::uint8_t* at, std::uint16_t v)
+{
+    at[0] = static_cast<std::uint8_t>(v >> 8);
+    at[1] = static_cast<std::uint8_t>(v);
+}
+
+std::size_t
+WriteEthernet(Frame& frame, const MacBytes& dst, const MacBytes& src, std::uint16_t etherType)
+{
+    std::memcpy(frame.header.data(), dst.data(), 6);
+    std::memcpy(frame.header.data() + 6, src.data(), 6);
+    Put16(frame.header.data() + 12, etherType);
+    return kEthernetBytes;
+}
+
+/** An LLDP TLV: 7-bit type, 9-bit length, value. Strings longer than the header allows are cut. */
+std::size_t
+PutTlv(Frame& frame, std::size_t at, std::uint8_t type, const std::uint8_t* value, std::size_t size)
+{
+    std::size_t room = Frame::kMaxHeaderBytes - at - 2 - 2; // keep room for the End TLV
+    size = std::min(size, room);
+    Put16(frame.header.data() + at, static_cast<std::uint16_t>(type << 9 | size));
+    std::memcpy(frame.header.data() + at + 2, value, size);
+    return at + 2 + size;
+}
+
+std::size_t
+PutStringTlv(
+    Frame& frame, std::size_t at, std::uint8_t type, std::uint8_t subtype, const std::string& text)
+{
+    std::uint8_t value[Frame::kMaxHeaderBytes];
+    std::size_t size = 0;
+    if (subtype != 0)
+    {
+        value[size++] = subtype;
+    }
+    std::size_t n = std::min(text.size(), sizeof value - size);
+    std::memcpy(value + size, text.data(), n);
+    return PutTlv(frame, at, type, value, size + n);
+}
+
+void
+PadToMinimum(Frame& frame)
+{
+    frame.zeroBytes
+        = frame.headerBytes < kMinFrameWithoutFcs ? kMinFrameWithoutFcs - frame.headerBytes : 0;
+}
+
+} // namespace
+
+void
+WritePfcFrame(Frame& frame, const MacBytes& srcMac, const PfcPause& pause)
+{
+    std::size_t at = WriteEthernet(frame, kPfcDestination, srcMac, kEtherTypeMacControl);
+    Put16(frame.header.data() + at, kMacControlPfc);
+    Put16(frame.header.data() + at + 2, pause.classEnable);
+    at += 4;
+    for (auto quanta : pause.quanta)
+    {
+        Put16(frame.header.data() + at, quanta);
+        at += 2;
+    }
+    frame.headerBytes = static_cast<std::uint16_t>(at);
+    frame.hasTrailer = false;
+    frame.kind = FrameKind::Pfc;
+    frame.priority = 7;
+    frame.ipOffset = 0;
+    PadToMinimum(frame);
+}
+
+std::optional<PfcPause>
+ReadPfcFrame(const Frame& frame)
+{
+    const auto& h = frame.header;
+    if (frame.headerBytes < kEthernetBytes + 4 + 16
+        || ((h[12] << 8) | h[13]) != kEtherTypeMacControl
+        || ((h[14] << 8) | h[15]) != kMacControlPfc)
+    {
+        return std::nullopt;
+    }
+    PfcPause pause;
+    pause.classEnable = h[17];
+    for (std::size_t i = 0; i < 8; ++i)
+    {
+        pause.quanta[i] = static_cast<std::uint16_t>((h[18 + 2 * i] << 8) | h[19 + 2 * i]);
+    }
+    return pause;
+}
+
+std::int64_t
+PauseQuantaToNs(std::uint16_t quanta, std::uint64_t bitsPerSecond)
+{
+    // 512 bit times per quantum: 0xFFFF × 512 × 10^9 stays far inside 64 bits.
+    return static_cast<std::int64_t>(quanta) * 512 * 1'000'000'000LL
+           / static_cast<std::int64_t>(bitsPerSecond);
+}
+
+void
+WriteLldpFrame(Frame& frame,
+               const MacBytes& srcMac,
+               const std::string& chassis,
+               const std::string& port,
+               std::uint16_t ttlSeconds)
+{
+    std::size_t at = WriteEthernet(frame, kLldpDestination, srcMac, kEtherTypeLldp);
+    at = PutStringTlv(frame, at, 1, 7, chassis); // chassis id, locally assigned
+    at = PutStringTlv(frame, at, 2, 5, port);    // port id, interface name
+    std::uint8_t ttl[2]
+        = {static_cast<std::uint8_t>(ttlSeconds >> 8), static_cast<std::uint8_t>(ttlSeconds)};
+    at = PutTlv(frame, at, 3, ttl, 2);
+    at = PutStringTlv(frame, at, 5, 0, chassis); // system name
+    // A system description keeps the LLDPDU past the 60-byte minimum, so no padding follows it.
+    at = PutStringTlv(frame, at, 6, 0, "fabricscope simulated device");
+    Put16(frame.header.data() + at, 0); // end of LLDPDU
+    at += 2;
+    frame.headerBytes = static_cast<std::uint16_t>(at);
+    frame.hasTrailer = false;
+    frame.kind = FrameKind::Lldp;
+    frame.priority = 7;
+    frame.ipOffset = 0;
+    PadToMinimum(frame);
+}
+
+} // namespace ns3::fabric

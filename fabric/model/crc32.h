@@ -1,0 +1,48 @@
+#ifndef FABRICSCOPE_FABRIC_CRC32_H
+#define FABRICSCOPE_FABRIC_CRC32_H
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+
+namespace ns3::fabric
+{
+
+/**
+ * CRC-32 as zlib and the RoCEv2 ICRC compute it (reflected polynomial 0xEDB88320). The register
+ * form lets a computation continue: start from kCrc32Init, Update over each piece, Finish.
+ */
+inline constexpr std::uint32_t kCrc32Init = 0xFFFFFFFFu;
+
+std::uint32_t Crc32Update(std::uint32_t reg, const std::uint8_t* data, std::size_t size);
+
+inline std::uint32_t
+Crc32Finish(std::uint32_t reg)
+{
+    return ~reg;
+}
+
+/** CRC-32 of a whole buffer. */
+std::uint32_t Crc32(const std::uint8_t* data, std::size_t size);
+
+/**
+ * Advances a CRC register over n zero bytes in 32 steps instead of n: feeding zeros is linear in
+ * the register, so the operator for each length is cached once as 32 columns. Simulated payloads
+ * are zeros, so a 4 KiB packet's ICRC costs its headers, not its payload.
+ */
+class Crc32ZeroExtender
+{
+public:
+    std::uint32_t Extend(std::uint32_t reg, std::uint32_t zeros);
+
+private:
+    using Operator = std::array<std::uint32_t, 32>;
+    const Operator& OperatorFor(std::uint32_t zeros);
+
+    std::map<std::uint32_t, Operator> m_operators;
+};
+
+} // namespace ns3::fabric
+
+#endif
