@@ -39,7 +39,10 @@ struct Frame
     std::uint32_t srcEndpoint{0};
     std::uint32_t dstEndpoint{0};
     std::uint32_t flowHash{0}; ///< hash of (src IP, dst IP, UDP source port, dest QP)
-    std::uint64_t sequence{0}; ///< unique per frame, for tracing
+    std::uint32_t destQp{0};
+    std::uint32_t payloadBytes{0}; ///< RDMA payload carried (goodput)
+    std::uint16_t ingressPort{0};  ///< set by the switch that holds the frame
+    std::uint64_t sequence{0};     ///< unique per frame, for tracing
     std::int64_t createdNs{0};
 
     /** Bytes of the frame as captured: header, payload and trailer (no FCS). */

@@ -1,0 +1,232 @@
+#include "fabric/helper/fabric-builder.h"
+
+#include "fabric/model/fabric-channel.h"
+#include "fabric/model/pcap-file-writer.h"
+#include "topologies/model/pfc-headroom.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fnmatch.h>
+#include <ns3/names.h>
+
+namespace ns3::fabric
+{
+
+FabricBuilder::FabricBuilder(const topo::Design& design, FabricOptions options)
+: m_design(design)
+, m_options(options)
+, m_plan(topo::PlanFatTree(design))
+, m_graph(topo::FabricGraph::Build(design, m_plan))
+, m_bom(topo::ComputeBillOfMaterials(design, m_plan))
+{
+    Build();
+}
+
+void
+FabricBuilder::Build()
+{
+    m_routes = std::make_unique<FabricRoutes>(m_graph);
+    const auto& nodes = m_graph.Nodes();
+    const auto& links = m_graph.Links();
+    std::uint32_t servers = m_graph.Servers();
+
+    m_hosts.resize(servers);
+    for (std::uint32_t s = 0; s < servers; ++s)
+    {
+        m_hosts[s] = CreateObject<RoceHost>();
+        m_hosts[s]->SetPayloadMtu(m_options.payloadMtu);
+        m_hosts[s]->SetVlan(m_options.vlan);
+    }
+    for (std::uint32_t n = servers; n < nodes.size(); ++n)
+    {
+        m_switches[n] = CreateObject<LosslessSwitch>();
+    }
+
+    // One device per cable end, one channel per cable, in link order.
+    std::vector<std::vector<std::pair<std::uint16_t, Ptr<FabricNetDevice>>>> portsOf(nodes.size());
+    std::map<std::pair<std::uint32_t, std::uint16_t>, std::uint32_t> headroomOf;
+    for (const auto& link : links)
+    {
+        const topo::LinkLine* line = m_bom.Links(link.tier);
+        std::uint64_t rate = link.tier == topo::LinkTier::ServerLeaf ? m_design.servers.nicSpeedBps
+                                                                     : line->speedBps;
+        auto channel = CreateObject<FabricChannel>();
+        channel->SetDelay(NanoSeconds(static_cast<std::int64_t>(
+            line->lengthMetres * topo::PropagationNsPerMetre(line->media))));
+        auto headroomBytes = static_cast<std::uint32_t>(topo::PfcHeadroomBytes(
+            rate, line->lengthMetres, line->media, m_options.switchMtuBytes));
+        for (int end = 0; end < 2; ++end)
+        {
+            std::uint32_t node = end == 0 ? link.lower : link.upper;
+            std::uint16_t port
+                = static_cast<std::uint16_t>(end == 0 ? link.lowerPort : link.upperPort);
+            auto device = CreateObject<FabricNetDevice>();
+            device->SetDataRate(DataRate(rate));
+            device->SetMac(MakeMac(nodes[node].kind == topo::GraphNode::Kind::Server ? 0 : 1,
+                                   static_cast<std::uint32_t>(m_allPorts.size())));
+            device->SetPortName(m_graph.PortName(node, port));
+            device->SetChassisName(m_graph.NodeName(node));
+            device->Attach(channel);
+            portsOf[node].emplace_back(port, device);
+            headroomOf[{node, port}] = headroomBytes;
+            m_allPorts.push_back(device);
+        }
+    }
+    std::uint32_t portsPerServer = m_design.servers.PortsPerServer();
+    for (std::uint32_t s = 0; s < servers; ++s)
+    {
+        for (auto& [port, device] : portsOf[s])
+        {
+            m_hosts[s]->AddPort(device, port, s * portsPerServer + port);
+        }
+    }
+    for (auto& [node, sw] : m_switches)
+    {
+        topo::SwitchModel model
+            = m_design.ModelOf(nodes[node].tier == topo::Tier::Leaf    ? m_design.leaf
+                               : nodes[node].tier == topo::Tier::Spine ? m_design.spine
+                                                                       : m_design.core);
+        MmuConfig mmu;
+        mmu.bufferBytes = m_options.bufferBytes != 0 ? m_options.bufferBytes
+                          : model.bufferBytes != 0   ? model.bufferBytes
+                                                     : 32ull << 20;
+        mmu.headroomBytes.assign(nodes[node].ports, 0);
+        for (auto& [port, device] : portsOf[node])
+        {
+            sw->AddPort(device, port);
+            mmu.headroomBytes[port] = headroomOf[{node, port}];
+        }
+        SwitchFeatures features = m_options.features;
+        sw->Configure(mmu, features, m_routes->Of(node));
+    }
+    if (m_options.lldpInterval.IsStrictlyPositive())
+    {
+        for (auto& device : m_allPorts)
+        {
+            device->StartLldp(m_options.lldpInterval);
+        }
+    }
+}
+
+Ptr<LosslessSwitch>
+FabricBuilder::Switch(const std::string& name) const
+{
+    auto node = m_graph.FindNode(name);
+    if (!node)
+    {
+        return nullptr;
+    }
+    auto it = m_switches.find(*node);
+    return it == m_switches.end() ? nullptr : it->second;
+}
+
+std::vector<Ptr<LosslessSwitch>>
+FabricBuilder::Switches() const
+{
+    std::vector<Ptr<LosslessSwitch>> out;
+    for (const auto& [node, sw] : m_switches)
+    {
+        out.push_back(sw);
+    }
+    return out;
+}
+
+Ptr<FabricNetDevice>
+FabricBuilder::Port(const std::string& name) const
+{
+    for (const auto& device : m_allPorts)
+    {
+        if (device->GetPortName() == name)
+        {
+            return device;
+        }
+    }
+    return nullptr;
+}
+
+std::vector<Ptr<FabricNetDevice>>
+FabricBuilder::MatchPorts(const std::string& pattern) const
+{
+    bool portPattern = pattern.find(':') != std::string::npos;
+    std::vector<Ptr<FabricNetDevice>> out;
+    for (const auto& device : m_allPorts)
+    {
+        const std::string& name = device->GetPortName();
+        std::string subject = portPattern ? name : name.substr(0, name.find(':'));
+        if (fnmatch(pattern.c_str(), subject.c_str(), 0) == 0)
+        {
+            out.push_back(device);
+        }
+    }
+    return out;
+}
+
+std::vector<std::string>
+FabricBuilder::EnableCapture(const std::string& directory, const std::string& pattern)
+{
+    std::filesystem::create_directories(directory);
+    std::vector<std::string> files;
+    for (auto& device : MatchPorts(pattern))
+    {
+        std::string name = device->GetPortName();
+        std::replace(name.begin(), name.end(), ':', '_');
+        std::string path = (std::filesystem::path(directory) / (name + ".pcap")).string();
+        device->SetCapture(std::make_shared<PcapFileWriter>(path, 1));
+        files.push_back(path);
+    }
+    return files;
+}
+
+std::uint32_t
+FabricBuilder::Endpoint(std::uint32_t server, std::uint16_t port) const
+{
+    return server * m_design.servers.PortsPerServer() + port;
+}
+
+PortCounters
+FabricBuilder::Totals() const
+{
+    PortCounters total;
+    for (const auto& device : m_allPorts)
+    {
+        const auto& c = device->GetCounters();
+        total.txPackets += c.txPackets;
+        total.txBytes += c.txBytes;
+        total.rxPackets += c.rxPackets;
+        total.rxBytes += c.rxBytes;
+        for (std::size_t i = 0; i < c.drops.size(); ++i)
+        {
+            total.drops[i] += c.drops[i];
+        }
+        for (std::size_t p = 0; p < 8; ++p)
+        {
+            total.pfcPauseTx[p] += c.pfcPauseTx[p];
+            total.pfcResumeTx[p] += c.pfcResumeTx[p];
+            total.pfcPauseRx[p] += c.pfcPauseRx[p];
+            total.pausedNs[p] += c.pausedNs[p];
+        }
+        total.ecnMarked += c.ecnMarked;
+        total.lldpTx += c.lldpTx;
+        total.lldpRx += c.lldpRx;
+        total.roceTx += c.roceTx;
+        total.pfcTx += c.pfcTx;
+    }
+    return total;
+}
+
+NodeContainer
+FabricBuilder::AllNodes() const
+{
+    NodeContainer nodes;
+    for (const auto& host : m_hosts)
+    {
+        nodes.Add(host);
+    }
+    for (const auto& [node, sw] : m_switches)
+    {
+        nodes.Add(sw);
+    }
+    return nodes;
+}
+
+} // namespace ns3::fabric

@@ -1,0 +1,86 @@
+#ifndef FABRICSCOPE_FABRIC_FABRIC_BUILDER_H
+#define FABRICSCOPE_FABRIC_FABRIC_BUILDER_H
+
+#include "fabric/model/fabric-channel.h"
+#include "fabric/model/fabric-net-device.h"
+#include "fabric/model/fabric-routes.h"
+#include "fabric/model/lossless-switch.h"
+#include "fabric/model/roce-host.h"
+#include "topologies/model/bill-of-materials.h"
+#include "topologies/model/fabric-graph.h"
+
+#include <map>
+#include <memory>
+#include <ns3/node-container.h>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ns3::fabric
+{
+
+namespace topo = ::fab::topo;
+
+/** How the builder sets up the fabric it builds. */
+struct FabricOptions
+{
+    SwitchFeatures features;
+    std::uint32_t payloadMtu{4096};
+    Time lldpInterval{MilliSeconds(1)}; ///< zero: no LLDP
+    std::optional<std::uint16_t> vlan;  ///< tag data frames (PCP = priority) with this VLAN
+    std::uint64_t bufferBytes{0};       ///< 0: the switch model's buffer, else 32 MiB
+    std::uint32_t switchMtuBytes{9216}; ///< frame size PFC headroom is sized for
+};
+
+/**
+ * Builds ns-3 nodes from a topologies design: a RoceHost per server, a LosslessSwitch per switch,
+ * a FabricNetDevice per cable end and a FabricChannel per cable (delay from the cable length and
+ * medium), shared buffers with PFC headroom sized per port, and ECMP routes. Names follow the
+ * graph: "leaf-3-2", port "leaf-3-2:17", host port "srv-12:nic3".
+ */
+class FabricBuilder
+{
+public:
+    FabricBuilder(const topo::Design& design, FabricOptions options = {});
+
+    const topo::Design& Design() const { return m_design; }
+    const topo::FatTreePlan& Plan() const { return m_plan; }
+    const topo::FabricGraph& Graph() const { return m_graph; }
+    const FabricRoutes& Routes() const { return *m_routes; }
+
+    Ptr<RoceHost> Host(std::uint32_t server) const { return m_hosts.at(server); }
+    std::uint32_t Hosts() const { return static_cast<std::uint32_t>(m_hosts.size()); }
+    /** A switch by name, or null. */
+    Ptr<LosslessSwitch> Switch(const std::string& name) const;
+    std::vector<Ptr<LosslessSwitch>> Switches() const;
+    /** A port by name ("leaf-0-1:3", "srv-4:nic0"), or null. */
+    Ptr<FabricNetDevice> Port(const std::string& name) const;
+    /** Ports whose name matches a shell pattern: "leaf-0-*" (every port of matching nodes),
+     *  "spine-*:3" (port 3 of every spine). */
+    std::vector<Ptr<FabricNetDevice>> MatchPorts(const std::string& pattern) const;
+    /** Writes pcap files (one per port, "<port>.pcap" with ':' as '_') for matching ports. */
+    std::vector<std::string> EnableCapture(const std::string& directory,
+                                           const std::string& pattern);
+    /** Endpoint id of a server's NIC port: server × ports per server + port. */
+    std::uint32_t Endpoint(std::uint32_t server, std::uint16_t port) const;
+    /** Sums of every port's counters (switch ports and host ports). */
+    PortCounters Totals() const;
+    NodeContainer AllNodes() const;
+
+private:
+    void Build();
+
+    topo::Design m_design;
+    FabricOptions m_options;
+    topo::FatTreePlan m_plan;
+    topo::FabricGraph m_graph;
+    topo::BillOfMaterials m_bom;
+    std::unique_ptr<FabricRoutes> m_routes;
+    std::vector<Ptr<RoceHost>> m_hosts;
+    std::map<std::uint32_t, Ptr<LosslessSwitch>> m_switches; ///< by graph node id
+    std::vector<Ptr<FabricNetDevice>> m_allPorts;
+};
+
+} // namespace ns3::fabric
+
+#endif

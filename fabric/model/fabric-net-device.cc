@@ -1,0 +1,516 @@
+#include "fabric/model/fabric-net-device.h"
+
+#include "fabric/model/fabric-channel.h"
+#include "fabric/model/pcap-file-writer.h"
+
+#include <algorithm>
+#include <cstring>
+#include <ns3/log.h>
+#include <ns3/packet.h>
+#include <ns3/simulator.h>
+#include <ns3/uinteger.h>
+
+namespace ns3::fabric
+{
+
+NS_LOG_COMPONENT_DEFINE("FabricNetDevice");
+NS_OBJECT_ENSURE_REGISTERED(FabricNetDevice);
+
+std::uint64_t
+PortCounters::TotalDrops() const
+{
+    std::uint64_t total = 0;
+    for (auto d : drops)
+    {
+        total += d;
+    }
+    return total;
+}
+
+TypeId
+FabricNetDevice::GetTypeId()
+{
+    static TypeId tid
+        = TypeId("ns3::fabric::FabricNetDevice")
+              .SetParent<NetDevice>()
+              .SetGroupName("Fabric")
+              .AddConstructor<FabricNetDevice>()
+              .AddAttribute("DataRate",
+                            "Line rate of the port",
+                            DataRateValue(DataRate("400Gbps")),
+                            MakeDataRateAccessor(&FabricNetDevice::m_rate),
+                            MakeDataRateChecker())
+              .AddAttribute("Mtu",
+                            "Largest frame the port sends, in bytes",
+                            UintegerValue(9216),
+                            MakeUintegerAccessor(&FabricNetDevice::m_mtu),
+                            MakeUintegerChecker<uint16_t>(64, 65535))
+              .AddTraceSource("TxPacket",
+                              "A frame starts its transmission",
+                              MakeTraceSourceAccessor(&FabricNetDevice::m_txTrace),
+                              "ns3::fabric::FabricNetDevice::FrameTracedCallback")
+              .AddTraceSource("RxPacket",
+                              "A frame has been received",
+                              MakeTraceSourceAccessor(&FabricNetDevice::m_rxTrace),
+                              "ns3::fabric::FabricNetDevice::FrameTracedCallback")
+              .AddTraceSource("Drop",
+                              "A frame was dropped, with the reason",
+                              MakeTraceSourceAccessor(&FabricNetDevice::m_dropTrace),
+                              "ns3::fabric::FabricNetDevice::DropTracedCallback")
+              .AddTraceSource("PfcPauseTx",
+                              "A PFC frame was sent (priority, quanta; 0 resumes)",
+                              MakeTraceSourceAccessor(&FabricNetDevice::m_pfcTxTrace),
+                              "ns3::fabric::FabricNetDevice::PfcTracedCallback")
+              .AddTraceSource("PfcPauseRx",
+                              "A PFC frame was received (priority, quanta; 0 resumes)",
+                              MakeTraceSourceAccessor(&FabricNetDevice::m_pfcRxTrace),
+                              "ns3::fabric::FabricNetDevice::PfcTracedCallback")
+              .AddTraceSource("EcnMark",
+                              "A frame queued here was marked Congestion Experienced",
+                              MakeTraceSourceAccessor(&FabricNetDevice::m_ecnTrace),
+                              "ns3::fabric::FabricNetDevice::FrameTracedCallback")
+              .AddTraceSource("QueueDepth",
+                              "Bytes in a priority queue after each change",
+                              MakeTraceSourceAccessor(&FabricNetDevice::m_queueDepthTrace),
+                              "ns3::fabric::FabricNetDevice::QueueDepthTracedCallback");
+    return tid;
+}
+
+FabricNetDevice::FabricNetDevice()
+{
+    m_weights.fill(1);
+}
+
+FabricNetDevice::~FabricNetDevice() = default;
+
+bool
+FabricNetDevice::Attach(Ptr<FabricChannel> channel)
+{
+    m_channel = channel;
+    m_channel->Attach(this);
+    return true;
+}
+
+void
+FabricNetDevice::SetMac(const MacBytes& mac)
+{
+    m_mac = mac;
+    m_address.CopyFrom(mac.data());
+}
+
+void
+FabricNetDevice::SetScheduling(QueueScheduling scheduling, std::array<std::uint32_t, 8> weights)
+{
+    m_scheduling = scheduling;
+    m_weights = weights;
+}
+
+bool
+FabricNetDevice::IsPaused(std::uint8_t priority) const
+{
+    return m_pausedUntilNs[priority] > Simulator::Now().GetNanoSeconds();
+}
+
+void
+FabricNetDevice::Capture(const Frame& frame)
+{
+    if (m_capture)
+    {
+        m_capture->Write(Simulator::Now().GetNanoSeconds(), frame);
+    }
+}
+
+void
+FabricNetDevice::CountDrop(const Frame& frame, DropReason reason)
+{
+    m_counters.drops[static_cast<std::size_t>(reason)]++;
+    m_dropTrace(frame, reason);
+}
+
+void
+FabricNetDevice::NotifyEcnMark(const Frame& frame)
+{
+    m_counters.ecnMarked++;
+    m_ecnTrace(frame);
+}
+
+void
+FabricNetDevice::Enqueue(Frame* frame)
+{
+    if (!m_linkUp)
+    {
+        CountDrop(*frame, DropReason::LinkDown);
+        FramePool::Get().Release(frame);
+        return;
+    }
+    std::uint8_t p = frame->priority & 7;
+    m_queues[p].push_back(frame);
+    m_queueBytes[p] += frame->Bytes();
+    m_queueDepthTrace(p, m_queueBytes[p]);
+    if (!m_busy)
+    {
+        TryTransmit();
+    }
+}
+
+void
+FabricNetDevice::SendPfc(const PfcPause& pause)
+{
+    Frame* frame = FramePool::Get().Acquire();
+    WritePfcFrame(*frame, m_mac, pause);
+    for (std::uint8_t p = 0; p < 8; ++p)
+    {
+        if ((pause.classEnable >> p) & 1u)
+        {
+            (pause.quanta[p] == 0 ? m_counters.pfcResumeTx : m_counters.pfcPauseTx)[p]++;
+            m_pfcTxTrace(p, pause.quanta[p]);
+        }
+    }
+    m_control.push_back(frame);
+    if (!m_busy)
+    {
+        TryTransmit();
+    }
+}
+
+int
+FabricNetDevice::SelectQueue()
+{
+    std::int64_t now = Simulator::Now().GetNanoSeconds();
+    if (m_scheduling == QueueScheduling::Strict)
+    {
+        for (int p = 7; p >= 0; --p)
+        {
+            if (!m_queues[p].empty() && m_pausedUntilNs[p] <= now)
+            {
+                return p;
+            }
+        }
+        return -1;
+    }
+    // Deficit round robin: priorities with weight 0 stay strict and go first.
+    for (int p = 7; p >= 0; --p)
+    {
+        if (m_weights[p] == 0 && !m_queues[p].empty() && m_pausedUntilNs[p] <= now)
+        {
+            return p;
+        }
+    }
+    for (int visits = 0; visits < 16 * 8; ++visits)
+    {
+        int p = m_roundRobinNext;
+        bool eligible = m_weights[p] != 0 && !m_queues[p].empty() && m_pausedUntilNs[p] <= now;
+        if (eligible && m_deficit[p] >= static_cast<std::int64_t>(m_queues[p].front()->Bytes()))
+        {
+            m_deficit[p] -= m_queues[p].front()->Bytes();
+            return p;
+        }
+        if (eligible)
+        {
+            m_deficit[p] += static_cast<std::int64_t>(m_weights[p]) * m_mtu;
+        }
+        else
+        {
+            m_deficit[p] = 0;
+        }
+        m_roundRobinNext = static_cast<std::uint8_t>((m_roundRobinNext + 1) % 8);
+    }
+    return -1;
+}
+
+void
+FabricNetDevice::TryTransmit()
+{
+    if (m_busy || !m_linkUp || !m_channel)
+    {
+        return;
+    }
+    Frame* frame = nullptr;
+    if (!m_control.empty())
+    {
+        frame = m_control.front();
+        m_control.pop_front();
+        m_counters.pfcTx += frame->kind == FrameKind::Pfc ? 1 : 0;
+    }
+    else
+    {
+        int p = SelectQueue();
+        if (p < 0)
+        {
+            ScheduleWake();
+            return;
+        }
+        frame = m_queues[p].front();
+        m_queues[p].pop_front();
+        m_queueBytes[p] -= frame->Bytes();
+        m_queueDepthTrace(static_cast<uint8_t>(p), m_queueBytes[p]);
+    }
+    // Busy before the handler runs: a sender refilling the queue from it must not start a second
+    // transmission.
+    m_busy = true;
+    if (frame->kind != FrameKind::Pfc && frame->kind != FrameKind::Lldp
+        && !m_txStartHandler.IsNull())
+    {
+        m_txStartHandler(this, frame);
+    }
+    m_counters.txPackets++;
+    m_counters.txBytes += frame->Bytes();
+    m_counters.roceTx += frame->kind == FrameKind::Roce ? 1 : 0;
+    m_counters.lldpTx += frame->kind == FrameKind::Lldp ? 1 : 0;
+    m_txTrace(*frame);
+    Capture(*frame);
+    Time txTime = m_rate.CalculateBytesTxTime(frame->WireBytes());
+    m_channel->Transmit(this, frame, txTime);
+    Simulator::Schedule(txTime, &FabricNetDevice::TransmitComplete, this);
+}
+
+void
+FabricNetDevice::TransmitComplete()
+{
+    m_busy = false;
+    TryTransmit();
+}
+
+void
+FabricNetDevice::ScheduleWake()
+{
+    // Everything left is paused: look again when the earliest pause on a waiting queue ends.
+    std::int64_t now = Simulator::Now().GetNanoSeconds();
+    std::int64_t earliest = -1;
+    for (int p = 0; p < 8; ++p)
+    {
+        if (!m_queues[p].empty() && m_pausedUntilNs[p] > now
+            && (earliest < 0 || m_pausedUntilNs[p] < earliest))
+        {
+            earliest = m_pausedUntilNs[p];
+        }
+    }
+    if (earliest < 0)
+    {
+        return;
+    }
+    if (m_wakeEvent.IsRunning())
+    {
+        m_wakeEvent.Cancel();
+    }
+    m_wakeEvent
+        = Simulator::Schedule(NanoSeconds(earliest - now), &FabricNetDevice::TryTransmit, this);
+}
+
+void
+FabricNetDevice::Receive(Frame* frame)
+{
+    if (!m_linkUp)
+    {
+        CountDrop(*frame, DropReason::LinkDown);
+        FramePool::Get().Release(frame);
+        return;
+    }
+    m_counters.rxPackets++;
+    m_counters.rxBytes += frame->Bytes();
+    m_rxTrace(*frame);
+    Capture(*frame);
+    switch (frame->kind)
+    {
+        case FrameKind::Pfc:
+        {
+            auto pause = ReadPfcFrame(*frame);
+            FramePool::Get().Release(frame);
+            if (!pause)
+            {
+                return;
+            }
+            std::int64_t now = Simulator::Now().GetNanoSeconds();
+            for (std::uint8_t p = 0; p < 8; ++p)
+            {
+                if (((pause->classEnable >> p) & 1u) == 0)
+                {
+                    continue;
+                }
+                // Close the previous pause interval, whether it was cut short or ran out.
+                std::int64_t previousEnd = std::min(now, m_pausedUntilNs[p]);
+                if (previousEnd > m_pauseStartNs[p])
+                {
+                    m_counters.pausedNs[p] += previousEnd - m_pauseStartNs[p];
+                }
+                m_pausedUntilNs[p]
+                    = pause->quanta[p] == 0
+                          ? 0
+                          : now + PauseQuantaToNs(pause->quanta[p], m_rate.GetBitRate());
+                m_pauseStartNs[p] = now;
+                m_counters.pfcPauseRx[p] += pause->quanta[p] != 0 ? 1 : 0;
+                m_pfcRxTrace(p, pause->quanta[p]);
+            }
+            if (!m_busy)
+            {
+                TryTransmit();
+            }
+            return;
+        }
+        case FrameKind::Lldp:
+            m_counters.lldpRx++;
+            FramePool::Get().Release(frame);
+            return;
+        default:
+            break;
+    }
+    if (m_frameHandler.IsNull())
+    {
+        FramePool::Get().Release(frame);
+        return;
+    }
+    m_frameHandler(this, frame);
+}
+
+void
+FabricNetDevice::SetLinkUp(bool up)
+{
+    if (m_linkUp == up)
+    {
+        return;
+    }
+    m_linkUp = up;
+    m_linkChange();
+    if (up && !m_busy)
+    {
+        TryTransmit();
+    }
+}
+
+void
+FabricNetDevice::StartLldp(Time interval)
+{
+    m_lldpInterval = interval;
+    if (interval.IsStrictlyPositive())
+    {
+        m_lldpEvent = Simulator::Schedule(NanoSeconds(1), &FabricNetDevice::SendLldp, this);
+    }
+}
+
+void
+FabricNetDevice::SendLldp()
+{
+    if (m_linkUp)
+    {
+        Frame* frame = FramePool::Get().Acquire();
+        std::uint16_t ttl = static_cast<std::uint16_t>(
+            std::clamp<std::int64_t>(4 * m_lldpInterval.GetSeconds() + 1, 1, 65535));
+        WriteLldpFrame(*frame, m_mac, m_chassisName, m_portName, ttl);
+        m_control.push_back(frame);
+        if (!m_busy)
+        {
+            TryTransmit();
+        }
+    }
+    m_lldpEvent = Simulator::Schedule(m_lldpInterval, &FabricNetDevice::SendLldp, this);
+}
+
+void
+FabricNetDevice::ReleaseAll()
+{
+    for (auto& queue : m_queues)
+    {
+        for (Frame* frame : queue)
+        {
+            FramePool::Get().Release(frame);
+        }
+        queue.clear();
+    }
+    for (Frame* frame : m_control)
+    {
+        FramePool::Get().Release(frame);
+    }
+    m_control.clear();
+    m_queueBytes.fill(0);
+}
+
+Ptr<Channel>
+FabricNetDevice::GetChannel() const
+{
+    return m_channel;
+}
+
+void
+FabricNetDevice::SetAddress(Address address)
+{
+    m_address = Mac48Address::ConvertFrom(address);
+    m_address.CopyTo(m_mac.data());
+}
+
+Address
+FabricNetDevice::GetAddress() const
+{
+    return m_address;
+}
+
+bool
+FabricNetDevice::SetMtu(const uint16_t mtu)
+{
+    m_mtu = mtu;
+    return true;
+}
+
+void
+FabricNetDevice::AddLinkChangeCallback(Callback<void> callback)
+{
+    m_linkChange.ConnectWithoutContext(callback);
+}
+
+Address
+FabricNetDevice::GetMulticast(Ipv4Address group) const
+{
+    return Mac48Address::GetMulticast(group);
+}
+
+Address
+FabricNetDevice::GetMulticast(Ipv6Address addr) const
+{
+    return Mac48Address::GetMulticast(addr);
+}
+
+bool
+FabricNetDevice::Send(Ptr<Packet> packet, const Address& dest, uint16_t protocol)
+{
+    // Fabric frames keep their bytes in a fixed header; small packets fit whole.
+    if (packet->GetSize() + kEthernetBytes > Frame::kMaxHeaderBytes)
+    {
+        NS_LOG_WARN("packet of " << packet->GetSize() << " bytes does not fit a fabric frame");
+        return false;
+    }
+    Frame* frame = FramePool::Get().Acquire();
+    Mac48Address::ConvertFrom(dest).CopyTo(frame->header.data());
+    std::memcpy(frame->header.data() + 6, m_mac.data(), 6);
+    frame->header[12] = static_cast<std::uint8_t>(protocol >> 8);
+    frame->header[13] = static_cast<std::uint8_t>(protocol);
+    packet->CopyData(frame->header.data() + kEthernetBytes, packet->GetSize());
+    frame->headerBytes = static_cast<std::uint16_t>(kEthernetBytes + packet->GetSize());
+    frame->zeroBytes = frame->headerBytes < 60 ? 60 - frame->headerBytes : 0;
+    frame->kind = FrameKind::Other;
+    Enqueue(frame);
+    return true;
+}
+
+bool
+FabricNetDevice::SendFrom(Ptr<Packet> packet,
+                          const Address&,
+                          const Address& dest,
+                          uint16_t protocol)
+{
+    return Send(packet, dest, protocol);
+}
+
+void
+FabricNetDevice::DoDispose()
+{
+    m_wakeEvent.Cancel();
+    m_lldpEvent.Cancel();
+    ReleaseAll();
+    m_channel = nullptr;
+    m_node = nullptr;
+    m_frameHandler = FrameHandler();
+    m_txStartHandler = FrameHandler();
+    m_capture.reset();
+    NetDevice::DoDispose();
+}
+
+} // namespace ns3::fabric

@@ -1,0 +1,74 @@
+#ifndef FABRICSCOPE_FABRIC_LOSSLESS_SWITCH_H
+#define FABRICSCOPE_FABRIC_LOSSLESS_SWITCH_H
+
+#include "fabric/model/ecmp-group.h"
+#include "fabric/model/fabric-net-device.h"
+#include "fabric/model/fabric-routes.h"
+#include "fabric/model/red-ecn-marker.h"
+#include "fabric/model/shared-buffer-mmu.h"
+
+#include <memory>
+#include <ns3/node.h>
+#include <vector>
+
+namespace ns3::fabric
+{
+
+/** What a switch does beyond forwarding. */
+struct SwitchFeatures
+{
+    bool pfc{true}; ///< lossless priorities pause their senders; off: they drop like lossy ones
+    bool ecn{true}; ///< RED marking of ECN-capable frames on egress
+    std::uint16_t pauseQuanta{0xFFFF};
+    std::uint32_t hashSeed{0};
+};
+
+/**
+ * A RoCE switch: shared buffer with dynamic thresholds, PFC per ingress port and priority with
+ * headroom, RED/ECN on egress, ECMP by flow hash over resilient groups. The algorithms live in
+ * SharedBufferMmu, RedEcnMarker and ResilientEcmpGroup; this node wires them to its ports.
+ */
+class LosslessSwitch : public Node
+{
+public:
+    static TypeId GetTypeId();
+    LosslessSwitch();
+
+    /** Adds the port with graph port number `number`. */
+    void AddPort(Ptr<FabricNetDevice> port, std::uint16_t number);
+    /** Sets up buffers and routes once all ports are added. */
+    void Configure(const MmuConfig& mmu,
+                   const SwitchFeatures& features,
+                   const SwitchRoutes& routes);
+
+    Ptr<FabricNetDevice> GetPort(std::uint16_t number) const;
+    const std::vector<Ptr<FabricNetDevice>>& GetPorts() const { return m_ports; }
+    const SharedBufferMmu& GetMmu() const { return *m_mmu; }
+    /** The egress port a frame to `endpoint` with `flowHash` takes. */
+    int Route(std::uint32_t endpoint, std::uint32_t flowHash) const;
+    std::vector<ResilientEcmpGroup>& MutableGroups() { return m_groups; }
+    void SetEcnMarker(std::uint16_t port, RedEcnMarker marker);
+
+protected:
+    void DoDispose() override;
+
+private:
+    void HandleFrame(Ptr<FabricNetDevice> in, Frame* frame);
+    void HandleTransmitStart(Ptr<FabricNetDevice> out, Frame* frame);
+    void RefreshPause(std::uint16_t port, std::uint8_t priority);
+    double NextUniform();
+
+    std::vector<Ptr<FabricNetDevice>> m_ports; ///< by port number; null where no cable is
+    std::vector<RedEcnMarker> m_markers;
+    std::vector<MacBytes> m_peerMacs; ///< next hop's MAC behind each port
+    std::unique_ptr<SharedBufferMmu> m_mmu;
+    std::vector<ResilientEcmpGroup> m_groups;
+    std::vector<std::uint16_t> m_groupOfEndpoint;
+    std::vector<EventId> m_pauseRefresh;
+    SwitchFeatures m_features;
+    std::uint64_t m_rngState{0x9E3779B97F4A7C15ull};
+};
+
+} // namespace ns3::fabric
+
+#endif
