@@ -209,7 +209,9 @@ FabricBuilder::Totals() const
         total.lldpTx += c.lldpTx;
         total.lldpRx += c.lldpRx;
         total.roceTx += c.roceTx;
+        total.roceRx += c.roceRx;
         total.pfcTx += c.pfcTx;
+        total.pfcRx += c.pfcRx;
     }
     return total;
 }

@@ -308,6 +308,8 @@ FabricNetDevice::Receive(Frame* frame)
     }
     m_counters.rxPackets++;
     m_counters.rxBytes += frame->Bytes();
+    m_counters.roceRx += frame->kind == FrameKind::Roce ? 1 : 0;
+    m_counters.pfcRx += frame->kind == FrameKind::Pfc ? 1 : 0;
     m_rxTrace(*frame);
     Capture(*frame);
     switch (frame->kind)

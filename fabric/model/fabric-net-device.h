@@ -38,7 +38,9 @@ struct PortCounters
     std::uint64_t lldpTx{0};
     std::uint64_t lldpRx{0};
     std::uint64_t roceTx{0};
-    std::uint64_t pfcTx{0};
+    std::uint64_t roceRx{0};
+    std::uint64_t pfcTx{0}; ///< PFC frames sent (pause and resume)
+    std::uint64_t pfcRx{0}; ///< PFC frames received (pause and resume)
 
     std::uint64_t TotalDrops() const;
 };

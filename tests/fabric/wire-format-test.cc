@@ -200,8 +200,9 @@ TEST_CASE("tshark decodes our RoCE, PFC and LLDP frames without errors and every
     REQUIRE(icrc.exitCode == 0);
     REQUIRE(icrc.out == "roce=12 cnp=1 bad_icrc=0 truncated=0\n");
 
-    auto malformed
-        = RunIn(dir, "tshark -r frames.pcap -Y _ws.malformed -T fields -e frame.number | wc -l");
+    auto malformed = RunIn(
+        dir,
+        "tshark -r frames.pcap -Y _ws.malformed -T fields -e frame.number 2>/dev/null | wc -l");
     REQUIRE(malformed.out == "0\n");
     auto opcodes = RunIn(dir,
                          "tshark -r frames.pcap -Y infiniband -T fields -e infiniband.bth.opcode "
@@ -223,8 +224,8 @@ TEST_CASE("tshark decodes our RoCE, PFC and LLDP frames without errors and every
     auto lldp = RunIn(
         dir, "tshark -r frames.pcap -Y lldp -T fields -e lldp.tlv.system.name -e lldp.port.id");
     REQUIRE(lldp.out == "leaf-0-3\tleaf-0-3:17\n");
-    auto notes = RunIn(
-        dir,
-        "tshark -r frames.pcap -Y '_ws.expert.severity >= note' -T fields -e frame.number | wc -l");
+    auto notes = RunIn(dir,
+                       "tshark -r frames.pcap -Y '_ws.expert.severity >= note' -T fields -e "
+                       "frame.number 2>/dev/null | wc -l");
     REQUIRE(notes.out == "0\n");
 }

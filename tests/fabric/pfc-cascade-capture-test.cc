@@ -1,0 +1,169 @@
+#include "fabric/helper/fabric-builder.h"
+#include "support/run-command.h"
+#include "support/test-designs.h"
+
+#include <catch2/catch.hpp>
+#include <ns3/simulator.h>
+
+using namespace ns3;
+using namespace ns3::fabric;
+using fab::tests::RunIn;
+using fab::tests::TempDir;
+using fab::tests::UniformDesign;
+
+namespace
+{
+
+RoceFlowSpec
+Flow(std::uint32_t dst, std::uint64_t bytes, std::uint32_t qp)
+{
+    RoceFlowSpec flow;
+    flow.dstEndpoint = dst;
+    flow.bytes = bytes;
+    flow.destQp = qp;
+    flow.start = MicroSeconds(1);
+    return flow;
+}
+
+std::uint64_t
+CountLines(const std::string& text)
+{
+    return static_cast<std::uint64_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+} // namespace
+
+TEST_CASE("a PFC pause cascade reaches two hops upstream and blocks a victim", "[fabric][sim][pfc]")
+{
+    // k = 4 two-tier: leaves of 2 servers (one per SU: leaf-0-0, leaf-1-0, ...), 2 spines. srv-0
+    // and srv-1 (leaf-0-0) and srv-3 all
+    // write to srv-2 (leaf-1-0); the congested downlink pauses leaf-1-0's uplinks, the spines
+    // then pause leaf-0-0, and leaf-0-0 pauses its servers. srv-1 also writes to srv-4 on another
+    // leaf: that flow is a victim of head-of-line blocking on the paused priority.
+    auto design = UniformDesign(8, 1, 4, 1, 2, 100'000'000'000ULL);
+    FabricOptions options;
+    options.lldpInterval = Time(0);
+    options.bufferBytes = 1'000'000;
+    auto victimAlone = [&]()
+    {
+        FabricBuilder fabric(design, options);
+        fabric.Host(1)->AddFlow(Flow(fabric.Endpoint(4, 0), 400 * 4096, 9));
+        Simulator::Stop(MilliSeconds(20));
+        Simulator::Run();
+        auto got = fabric.Host(4)->GetReceived(fabric.Endpoint(1, 0), 9);
+        Simulator::Destroy();
+        return got.lastNs - got.firstNs;
+    };
+    std::int64_t aloneNs = victimAlone();
+
+    FabricBuilder fabric(design, options);
+    for (std::uint32_t s : {0u, 1u, 3u})
+    {
+        fabric.Host(s)->AddFlow(Flow(fabric.Endpoint(2, 0), 4'000'000, 1 + s));
+    }
+    fabric.Host(1)->AddFlow(Flow(fabric.Endpoint(4, 0), 400 * 4096, 9));
+    Simulator::Stop(MilliSeconds(20));
+    Simulator::Run();
+    REQUIRE(fabric.Totals().TotalDrops() == 0);
+    // Hop 1: the congested leaf pauses the spines.
+    std::uint64_t leaf1Up = 0;
+    for (int port : {2, 3})
+    {
+        leaf1Up += fabric.Port("leaf-1-0:" + std::to_string(port))->GetCounters().pfcPauseTx[3];
+    }
+    REQUIRE(leaf1Up > 0);
+    // Hop 2: the spines pause leaf-0-0's uplinks...
+    std::uint64_t spineToLeaf0 = 0;
+    for (const auto& port : fabric.MatchPorts("spine-*:0"))
+    {
+        spineToLeaf0 += port->GetCounters().pfcPauseTx[3];
+    }
+    REQUIRE(spineToLeaf0 > 0);
+    // ...and leaf-0-0 pauses the servers behind it.
+    REQUIRE(fabric.Port("leaf-0-0:0")->GetCounters().pfcPauseTx[3]
+                + fabric.Port("leaf-0-0:1")->GetCounters().pfcPauseTx[3]
+            > 0);
+    REQUIRE(fabric.Port("srv-1:nic0")->GetCounters().pausedNs[3] > 0);
+    // The victim, whose own path is idle, took longer than alone.
+    auto victim = fabric.Host(4)->GetReceived(fabric.Endpoint(1, 0), 9);
+    REQUIRE(victim.payloadBytes == 400 * 4096);
+    REQUIRE(victim.lastNs - victim.firstNs > aloneNs * 3 / 2);
+    Simulator::Destroy();
+}
+
+TEST_CASE("port name patterns", "[fabric][capture]")
+{
+    auto design = UniformDesign(8, 1, 4, 1, 2, 100'000'000'000ULL);
+    FabricBuilder fabric(design, FabricOptions{});
+    REQUIRE(fabric.MatchPorts("leaf-*").size() == 16); // 4 leaves × 4 ports
+    REQUIRE(fabric.MatchPorts("spine-*:3").size() == 2);
+    REQUIRE(fabric.MatchPorts("srv-1:*").size() == 1);
+    REQUIRE(fabric.MatchPorts("core-*").empty());
+    REQUIRE(fabric.Port("leaf-2-0:1")->GetPortName() == "leaf-2-0:1");
+    Simulator::Destroy();
+}
+
+TEST_CASE("captures decode in tshark and match the simulator's counters",
+          "[fabric][sim][capture][tshark]")
+{
+    auto dir = TempDir("fabric-capture");
+    auto design = UniformDesign(8, 1, 4, 1, 2, 100'000'000'000ULL);
+    FabricOptions options;
+    options.lldpInterval = MicroSeconds(200);
+    options.bufferBytes = 1'000'000;
+    options.vlan = 100;
+    FabricBuilder fabric(design, options);
+    auto files = fabric.EnableCapture(dir.string(), "leaf-1-0:*");
+    REQUIRE(files.size() == 4);
+    for (std::uint32_t s : {0u, 1u, 3u})
+    {
+        fabric.Host(s)->AddFlow(Flow(fabric.Endpoint(2, 0), 300'000, 1 + s));
+    }
+    Simulator::Stop(MilliSeconds(2));
+    Simulator::Run();
+    std::vector<PortCounters> counters;
+    for (const auto& port : fabric.MatchPorts("leaf-1-0:*"))
+    {
+        counters.push_back(port->GetCounters());
+    }
+    Simulator::Destroy(); // closes the capture files
+
+    std::uint64_t pfcSeen = 0;
+    for (std::size_t i = 0; i < files.size(); ++i)
+    {
+        INFO(files[i]);
+        const auto& c = counters[i];
+        auto file = "'" + files[i] + "'";
+        auto malformed = RunIn(dir,
+                               "tshark -r " + file
+                                   + " -Y '_ws.malformed || _ws.expert.severity >= warning' -T "
+                                     "fields -e frame.number 2>/dev/null");
+        REQUIRE(CountLines(malformed.out) == 0);
+        auto roce = RunIn(
+            dir, "tshark -r " + file + " -Y infiniband -T fields -e frame.number 2>/dev/null");
+        REQUIRE(CountLines(roce.out) == c.roceTx + c.roceRx);
+        auto pfc = RunIn(dir,
+                         "tshark -r " + file
+                             + " -Y 'macc.opcode == 0x0101' -T fields -e frame.number 2>/dev/null");
+        REQUIRE(CountLines(pfc.out) == c.pfcTx + c.pfcRx);
+        auto lldp
+            = RunIn(dir, "tshark -r " + file + " -Y lldp -T fields -e frame.number 2>/dev/null");
+        REQUIRE(CountLines(lldp.out) == c.lldpTx + c.lldpRx);
+        REQUIRE(c.lldpTx > 0);
+        auto icrc = RunIn(dir,
+                          std::string("python3 '") + FABRICSCOPE_SHARED_DIR
+                              + "/tools/icrc_check_pcap.py' " + file);
+        INFO(icrc.out);
+        REQUIRE(icrc.exitCode == 0);
+        REQUIRE(icrc.out.find("bad_icrc=0 truncated=0") != std::string::npos);
+        pfcSeen += c.pfcTx + c.pfcRx;
+    }
+    REQUIRE(pfcSeen > 0);
+    // LLDP reveals the topology: the leaf's port 2 faces a spine, named in the chassis id.
+    auto neighbours = RunIn(dir,
+                            "tshark -r '" + files[2]
+                                + "' -Y 'lldp && eth.src != " + std::string("00:00:00:00:00:00")
+                                + "' -T fields -e lldp.tlv.system.name 2>/dev/null | sort -u");
+    REQUIRE(neighbours.out.find("spine-0-0") != std::string::npos);
+    REQUIRE(neighbours.out.find("leaf-1-0") != std::string::npos);
+}
