@@ -76,7 +76,7 @@ WritePfcFrame(Frame& frame, const MacBytes& srcMac, const PfcPause& pause)
         at += 2;
     }
     frame.headerBytes = static_cast<std::uint16_t>(at);
-    frame.hasTrailer = false;
+    frame.trailerBytes = 0;
     frame.kind = FrameKind::Pfc;
     frame.priority = 7;
     frame.ipOffset = 0;
@@ -129,7 +129,7 @@ WriteLldpFrame(Frame& frame,
     Put16(frame.header.data() + at, 0); // end of LLDPDU
     at += 2;
     frame.headerBytes = static_cast<std::uint16_t>(at);
-    frame.hasTrailer = false;
+    frame.trailerBytes = 0;
     frame.kind = FrameKind::Lldp;
     frame.priority = 7;
     frame.ipOffset = 0;

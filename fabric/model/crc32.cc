@@ -23,6 +23,24 @@ MakeTable()
 
 constexpr std::array<std::uint32_t, 256> kTable = MakeTable();
 
+constexpr std::array<std::uint16_t, 256>
+MakeTable16()
+{
+    std::array<std::uint16_t, 256> table{};
+    for (std::uint32_t i = 0; i < 256; ++i)
+    {
+        std::uint32_t c = i;
+        for (int k = 0; k < 8; ++k)
+        {
+            c = (c & 1) != 0 ? 0xD008u ^ (c >> 1) : c >> 1;
+        }
+        table[i] = static_cast<std::uint16_t>(c);
+    }
+    return table;
+}
+
+constexpr std::array<std::uint16_t, 256> kTable16 = MakeTable16();
+
 } // namespace
 
 std::uint32_t
@@ -76,6 +94,49 @@ Crc32ZeroExtender::Extend(std::uint32_t reg, std::uint32_t zeros)
         if ((reg >> bit) & 1u)
         {
             out ^= op[bit];
+        }
+    }
+    return out;
+}
+
+std::uint16_t
+Crc16Update(std::uint16_t reg, const std::uint8_t* data, std::size_t size)
+{
+    for (std::size_t i = 0; i < size; ++i)
+    {
+        reg = static_cast<std::uint16_t>(kTable16[(reg ^ data[i]) & 0xFF] ^ (reg >> 8));
+    }
+    return reg;
+}
+
+std::uint16_t
+Crc16ZeroExtender::Extend(std::uint16_t reg, std::uint32_t zeros)
+{
+    if (zeros == 0)
+    {
+        return reg;
+    }
+    auto it = m_operators.find(zeros);
+    if (it == m_operators.end())
+    {
+        Operator op{};
+        for (int bit = 0; bit < 16; ++bit)
+        {
+            std::uint16_t r = static_cast<std::uint16_t>(1u << bit);
+            for (std::uint32_t i = 0; i < zeros; ++i)
+            {
+                r = static_cast<std::uint16_t>(kTable16[r & 0xFF] ^ (r >> 8));
+            }
+            op[bit] = r;
+        }
+        it = m_operators.emplace(zeros, op).first;
+    }
+    std::uint16_t out = 0;
+    for (int bit = 0; bit < 16; ++bit)
+    {
+        if ((reg >> bit) & 1u)
+        {
+            out = static_cast<std::uint16_t>(out ^ it->second[bit]);
         }
     }
     return out;

@@ -43,6 +43,31 @@ private:
     std::map<std::uint32_t, Operator> m_operators;
 };
 
+/**
+ * CRC-16 of InfiniBand's VCRC: polynomial 0x100B, reflected (0xD008), register starting at 0xFFFF,
+ * result inverted and written little-endian.
+ */
+inline constexpr std::uint16_t kCrc16Init = 0xFFFF;
+
+std::uint16_t Crc16Update(std::uint16_t reg, const std::uint8_t* data, std::size_t size);
+
+inline std::uint16_t
+Crc16Finish(std::uint16_t reg)
+{
+    return static_cast<std::uint16_t>(~reg);
+}
+
+/** The CRC-16 counterpart of Crc32ZeroExtender. */
+class Crc16ZeroExtender
+{
+public:
+    std::uint16_t Extend(std::uint16_t reg, std::uint32_t zeros);
+
+private:
+    using Operator = std::array<std::uint16_t, 16>;
+    std::map<std::uint32_t, Operator> m_operators;
+};
+
 } // namespace ns3::fabric
 
 #endif

@@ -56,13 +56,23 @@ Frame::CopyTo(std::vector<std::uint8_t>& out) const
 {
     out.assign(header.begin(), header.begin() + headerBytes);
     out.resize(headerBytes + zeroBytes, 0);
-    if (hasTrailer)
+    out.insert(out.end(), trailer.begin(), trailer.begin() + trailerBytes);
+}
+
+void
+Frame::SetIcrc(std::uint32_t icrc)
+{
+    for (int i = 0; i < 4; ++i)
     {
-        for (int i = 0; i < 4; ++i)
-        {
-            out.push_back(static_cast<std::uint8_t>(trailer >> (8 * i)));
-        }
+        trailer[i] = static_cast<std::uint8_t>(icrc >> (8 * i));
     }
+}
+
+std::uint32_t
+Frame::Icrc() const
+{
+    return trailer[0] | trailer[1] << 8 | trailer[2] << 16
+           | static_cast<std::uint32_t>(trailer[3]) << 24;
 }
 
 FramePool&

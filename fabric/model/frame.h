@@ -12,6 +12,7 @@ namespace ns3::fabric
 enum class FrameKind : std::uint8_t
 {
     Roce,
+    Infiniband, ///< native IB: LRH, BTH, payload, ICRC, VCRC
     Pfc,
     Lldp,
     Other,
@@ -29,9 +30,9 @@ struct Frame
 
     std::array<std::uint8_t, kMaxHeaderBytes> header{};
     std::uint16_t headerBytes{0};
-    std::uint32_t zeroBytes{0}; ///< payload (and padding) after the header, all zero
-    std::uint32_t trailer{0};   ///< ICRC, written little-endian after the payload
-    bool hasTrailer{false};
+    std::uint32_t zeroBytes{0};            ///< payload (and padding) after the header, all zero
+    std::array<std::uint8_t, 6> trailer{}; ///< CRCs after the payload: RoCE ICRC, or IB ICRC + VCRC
+    std::uint8_t trailerBytes{0};
 
     FrameKind kind{FrameKind::Other};
     std::uint8_t priority{0}; ///< traffic class (802.1p), 0..7
@@ -46,7 +47,12 @@ struct Frame
     std::int64_t createdNs{0};
 
     /** Bytes of the frame as captured: header, payload and trailer (no FCS). */
-    std::uint32_t Bytes() const { return headerBytes + zeroBytes + (hasTrailer ? 4u : 0u); }
+    std::uint32_t Bytes() const { return headerBytes + zeroBytes + trailerBytes; }
+
+    /** Stores a little-endian CRC-32 (the ICRC) as the first four trailer bytes. */
+    void SetIcrc(std::uint32_t icrc);
+    /** The ICRC read back from the trailer. */
+    std::uint32_t Icrc() const;
 
     /** Bytes the frame occupies on the wire: padded to 64 with its FCS, plus preamble, SFD and the
      *  inter-frame gap (20). */

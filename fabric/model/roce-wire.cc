@@ -158,8 +158,8 @@ WriteRoceFrame(Frame& frame, const RocePacketSpec& spec, Crc32ZeroExtender& zero
     }
     frame.headerBytes = static_cast<std::uint16_t>(w.Position());
     frame.zeroBytes = zeroBytes;
-    frame.trailer = ComputeIcrc(frame.header.data(), frame.headerBytes, ip, zeroBytes, zeros);
-    frame.hasTrailer = true;
+    frame.SetIcrc(ComputeIcrc(frame.header.data(), frame.headerBytes, ip, zeroBytes, zeros));
+    frame.trailerBytes = kIcrcBytes;
     frame.kind = FrameKind::Roce;
     frame.priority = spec.priority;
     frame.ipOffset = static_cast<std::uint8_t>(ip);

@@ -121,7 +121,7 @@ TEST_CASE("ECN marking keeps the IPv4 checksum and the ICRC valid", "[fabric][wi
     REQUIRE(Ipv4HeaderChecksum(ip) == (ip[10] << 8 | ip[11]));
     std::vector<std::uint8_t> bytes;
     frame.CopyTo(bytes);
-    REQUIRE(ComputeIcrc(bytes.data(), bytes.size() - 4, frame.ipOffset, 0, zeros) == frame.trailer);
+    REQUIRE(ComputeIcrc(bytes.data(), bytes.size() - 4, frame.ipOffset, 0, zeros) == frame.Icrc());
 }
 
 TEST_CASE("wire sizes", "[fabric][wire]")
