@@ -1,6 +1,7 @@
 #include "fabric/helper/fabric-builder.h"
 
 #include "fabric/model/fabric-channel.h"
+#include "fabric/model/ib-wire.h"
 #include "fabric/model/pcap-file-writer.h"
 #include "topologies/model/pfc-headroom.h"
 
@@ -31,11 +32,18 @@ FabricBuilder::Build()
     std::uint32_t servers = m_graph.Servers();
 
     m_hosts.resize(servers);
+    bool infiniband = m_design.fabric == topo::FabricKind::Infiniband;
+    if (infiniband)
+    {
+        m_options.features.linkLayer = LinkLayer::Infiniband;
+        m_options.lldpInterval = Time(0); // IB discovers its topology with subnet management
+    }
     for (std::uint32_t s = 0; s < servers; ++s)
     {
         m_hosts[s] = CreateObject<RoceHost>();
         m_hosts[s]->SetPayloadMtu(m_options.payloadMtu);
         m_hosts[s]->SetVlan(m_options.vlan);
+        m_hosts[s]->SetInfiniband(infiniband);
     }
     for (std::uint32_t n = servers; n < nodes.size(); ++n)
     {
@@ -67,6 +75,19 @@ FabricBuilder::Build()
             device->SetPortName(m_graph.PortName(node, port));
             device->SetChassisName(m_graph.NodeName(node));
             device->Attach(channel);
+            if (infiniband)
+            {
+                std::uint64_t roundTrip
+                    = rate / 8 * 2
+                      * static_cast<std::uint64_t>(channel->GetDelay().GetNanoSeconds() + 1000)
+                      / 1'000'000'000;
+                std::uint64_t credits
+                    = m_options.ibCreditBytes != 0
+                          ? m_options.ibCreditBytes
+                          : std::max<std::uint64_t>(
+                              64 * 1024, 2 * roundTrip + 2 * (m_options.payloadMtu + 64));
+                device->SetLinkLayer(LinkLayer::Infiniband, credits);
+            }
             portsOf[node].emplace_back(port, device);
             headroomOf[{node, port}] = headroomBytes;
             m_allPorts.push_back(device);
@@ -171,7 +192,9 @@ FabricBuilder::EnableCapture(const std::string& directory, const std::string& pa
         std::string name = device->GetPortName();
         std::replace(name.begin(), name.end(), ':', '_');
         std::string path = (std::filesystem::path(directory) / (name + ".pcap")).string();
-        device->SetCapture(std::make_shared<PcapFileWriter>(path, 1));
+        std::uint32_t linkType
+            = m_design.fabric == topo::FabricKind::Infiniband ? kDltInfiniband : 1;
+        device->SetCapture(std::make_shared<PcapFileWriter>(path, linkType));
         files.push_back(path);
     }
     return files;
@@ -212,6 +235,10 @@ FabricBuilder::Totals() const
         total.roceRx += c.roceRx;
         total.pfcTx += c.pfcTx;
         total.pfcRx += c.pfcRx;
+        total.ibTx += c.ibTx;
+        total.ibRx += c.ibRx;
+        total.creditStalls += c.creditStalls;
+        total.minCreditBytes = std::min(total.minCreditBytes, c.minCreditBytes);
     }
     return total;
 }

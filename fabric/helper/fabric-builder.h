@@ -30,6 +30,9 @@ struct FabricOptions
     std::optional<std::uint16_t> vlan;  ///< tag data frames (PCP = priority) with this VLAN
     std::uint64_t bufferBytes{0};       ///< 0: the switch model's buffer, else 32 MiB
     std::uint32_t switchMtuBytes{9216}; ///< frame size PFC headroom is sized for
+    /** InfiniBand receive buffer per port and VL (credits); 0: twice the link's round-trip
+     *  bytes plus two packets, at least 64 KiB. Used for designs with "fabric": "infiniband". */
+    std::uint64_t ibCreditBytes{0};
 };
 
 /**

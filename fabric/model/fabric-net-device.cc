@@ -181,7 +181,7 @@ FabricNetDevice::SelectQueue()
     {
         for (int p = 7; p >= 0; --p)
         {
-            if (!m_queues[p].empty() && m_pausedUntilNs[p] <= now)
+            if (CanSend(p, now))
             {
                 return p;
             }
@@ -191,7 +191,7 @@ FabricNetDevice::SelectQueue()
     // Deficit round robin: priorities with weight 0 stay strict and go first.
     for (int p = 7; p >= 0; --p)
     {
-        if (m_weights[p] == 0 && !m_queues[p].empty() && m_pausedUntilNs[p] <= now)
+        if (m_weights[p] == 0 && CanSend(p, now))
         {
             return p;
         }
@@ -199,7 +199,7 @@ FabricNetDevice::SelectQueue()
     for (int visits = 0; visits < 16 * 8; ++visits)
     {
         int p = m_roundRobinNext;
-        bool eligible = m_weights[p] != 0 && !m_queues[p].empty() && m_pausedUntilNs[p] <= now;
+        bool eligible = m_weights[p] != 0 && CanSend(p, now);
         if (eligible && m_deficit[p] >= static_cast<std::int64_t>(m_queues[p].front()->Bytes()))
         {
             m_deficit[p] -= m_queues[p].front()->Bytes();
@@ -216,6 +216,48 @@ FabricNetDevice::SelectQueue()
         m_roundRobinNext = static_cast<std::uint8_t>((m_roundRobinNext + 1) % 8);
     }
     return -1;
+}
+
+bool
+FabricNetDevice::CanSend(int p, std::int64_t now) const
+{
+    if (m_queues[p].empty() || m_pausedUntilNs[p] > now)
+    {
+        return false;
+    }
+    return m_linkLayer == LinkLayer::Ethernet
+           || m_credits[p] >= static_cast<std::int64_t>(m_queues[p].front()->Bytes());
+}
+
+void
+FabricNetDevice::SetLinkLayer(LinkLayer layer, std::uint64_t bytesPerVl)
+{
+    m_linkLayer = layer;
+    m_credits.fill(static_cast<std::int64_t>(bytesPerVl));
+    m_counters.minCreditBytes = static_cast<std::int64_t>(bytesPerVl);
+}
+
+void
+FabricNetDevice::ReturnCredits(std::uint8_t vl, std::uint32_t bytes)
+{
+    // Flow-control packets take the cable's delay back to the sender.
+    Ptr<FabricNetDevice> peer = m_channel->GetPeer(this);
+    Simulator::ScheduleWithContext(peer->GetNode()->GetId(),
+                                   m_channel->GetDelay(),
+                                   &FabricNetDevice::AddCredits,
+                                   PeekPointer(peer),
+                                   vl,
+                                   bytes);
+}
+
+void
+FabricNetDevice::AddCredits(std::uint8_t vl, std::uint32_t bytes)
+{
+    m_credits[vl] += bytes;
+    if (!m_busy)
+    {
+        TryTransmit();
+    }
 }
 
 void
@@ -237,8 +279,20 @@ FabricNetDevice::TryTransmit()
         int p = SelectQueue();
         if (p < 0)
         {
+            if (m_linkLayer == LinkLayer::Infiniband)
+            {
+                for (const auto& queue : m_queues)
+                {
+                    m_counters.creditStalls += queue.empty() ? 0 : 1;
+                }
+            }
             ScheduleWake();
             return;
+        }
+        if (m_linkLayer == LinkLayer::Infiniband)
+        {
+            m_credits[p] -= m_queues[p].front()->Bytes();
+            m_counters.minCreditBytes = std::min(m_counters.minCreditBytes, m_credits[p]);
         }
         frame = m_queues[p].front();
         m_queues[p].pop_front();
@@ -257,6 +311,7 @@ FabricNetDevice::TryTransmit()
     m_counters.txBytes += frame->Bytes();
     m_counters.roceTx += frame->kind == FrameKind::Roce ? 1 : 0;
     m_counters.lldpTx += frame->kind == FrameKind::Lldp ? 1 : 0;
+    m_counters.ibTx += frame->kind == FrameKind::Infiniband ? 1 : 0;
     m_txTrace(*frame);
     Capture(*frame);
     Time txTime = m_rate.CalculateBytesTxTime(frame->WireBytes());
@@ -274,6 +329,7 @@ FabricNetDevice::TransmitComplete()
 void
 FabricNetDevice::ScheduleWake()
 {
+    // (Queues waiting for credits are woken by the credits, not by a timer.)
     // Everything left is paused: look again when the earliest pause on a waiting queue ends.
     std::int64_t now = Simulator::Now().GetNanoSeconds();
     std::int64_t earliest = -1;
@@ -310,6 +366,7 @@ FabricNetDevice::Receive(Frame* frame)
     m_counters.rxBytes += frame->Bytes();
     m_counters.roceRx += frame->kind == FrameKind::Roce ? 1 : 0;
     m_counters.pfcRx += frame->kind == FrameKind::Pfc ? 1 : 0;
+    m_counters.ibRx += frame->kind == FrameKind::Infiniband ? 1 : 0;
     m_rxTrace(*frame);
     Capture(*frame);
     switch (frame->kind)

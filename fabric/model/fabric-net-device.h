@@ -41,8 +41,19 @@ struct PortCounters
     std::uint64_t roceRx{0};
     std::uint64_t pfcTx{0}; ///< PFC frames sent (pause and resume)
     std::uint64_t pfcRx{0}; ///< PFC frames received (pause and resume)
+    std::uint64_t ibTx{0};
+    std::uint64_t ibRx{0};
+    std::uint64_t creditStalls{0};  ///< a frame waited for credits
+    std::int64_t minCreditBytes{0}; ///< lowest credit balance seen on any VL (IB)
 
     std::uint64_t TotalDrops() const;
+};
+
+/** What flow control a port's link layer uses. */
+enum class LinkLayer : std::uint8_t
+{
+    Ethernet,   ///< PFC pause frames per priority
+    Infiniband, ///< credits per virtual lane: nothing is sent without room at the receiver
 };
 
 /** How a port picks the next priority queue to send from. */
@@ -82,6 +93,12 @@ public:
     void Receive(Frame* frame);
 
     void SetLinkUp(bool up);
+    /** Credit-based flow control (InfiniBand): `bytesPerVl` of receive buffer at the peer. */
+    void SetLinkLayer(LinkLayer layer, std::uint64_t bytesPerVl);
+    LinkLayer GetLinkLayer() const { return m_linkLayer; }
+    /** The receiver freed `bytes` of a VL's buffer: credits travel back to the sender. */
+    void ReturnCredits(std::uint8_t vl, std::uint32_t bytes);
+    std::int64_t GetCredits(std::uint8_t vl) const { return m_credits[vl]; }
     /** Weighted round robin between the data priorities (weights per priority, 0 = strict). */
     void SetScheduling(QueueScheduling scheduling, std::array<std::uint32_t, 8> weights);
     void SetDataRate(DataRate rate) { m_rate = rate; }
@@ -149,6 +166,8 @@ protected:
 private:
     void TryTransmit();
     int SelectQueue();
+    bool CanSend(int priority, std::int64_t now) const;
+    void AddCredits(std::uint8_t vl, std::uint32_t bytes);
     void TransmitComplete();
     void ScheduleWake();
     void SendLldp();
@@ -177,6 +196,8 @@ private:
     std::array<std::int64_t, 8> m_deficit{};
     std::uint8_t m_roundRobinNext{0};
     bool m_busy{false};
+    LinkLayer m_linkLayer{LinkLayer::Ethernet};
+    std::array<std::int64_t, 8> m_credits{};
     EventId m_wakeEvent;
     EventId m_lldpEvent;
     Time m_lldpInterval;

@@ -8,6 +8,10 @@ namespace ns3::fabric
 std::uint32_t
 Frame::WireBytes() const
 {
+    if (kind == FrameKind::Infiniband)
+    {
+        return Bytes(); // LRH through VCRC; IB has no preamble, FCS or inter-frame gap
+    }
     constexpr std::uint32_t kFcs = 4;
     constexpr std::uint32_t kMinFrame = 64;
     constexpr std::uint32_t kPreambleSfdGap = 8 + 12;

@@ -2,6 +2,7 @@
 
 #include "fabric/model/fabric-channel.h"
 
+#include <algorithm>
 #include <cstring>
 #include <ns3/log.h>
 #include <ns3/simulator.h>
@@ -69,6 +70,7 @@ LosslessSwitch::Configure(const MmuConfig& mmu,
     }
     m_groupOfEndpoint = routes.groupOfEndpoint;
     m_pauseRefresh.assign(m_ports.size() * 8, EventId());
+    m_ibHeld.assign(m_ports.size() * 8, 0);
     m_rngState
         ^= (static_cast<std::uint64_t>(GetId()) + 1) * 0xBF58476D1CE4E5B9ull ^ features.hashSeed;
 }
@@ -125,6 +127,11 @@ LosslessSwitch::HandleFrame(Ptr<FabricNetDevice> in, Frame* frame)
     std::uint16_t inPort = in->GetPortNumber();
     std::uint8_t priority = frame->priority & 7;
     Ptr<FabricNetDevice> egress = m_ports[out];
+    if (m_features.linkLayer == LinkLayer::Infiniband)
+    {
+        ForwardInfiniband(in, egress, frame);
+        return;
+    }
     auto admission
         = m_mmu->Admit(inPort, static_cast<std::uint32_t>(out), priority, frame->Bytes());
     if (!admission.accepted)
@@ -155,6 +162,24 @@ LosslessSwitch::HandleFrame(Ptr<FabricNetDevice> in, Frame* frame)
 }
 
 void
+LosslessSwitch::ForwardInfiniband(Ptr<FabricNetDevice> in, Ptr<FabricNetDevice> out, Frame* frame)
+{
+    // Credits bound what arrives to the buffer this port advertised: nothing to admit or drop.
+    std::uint8_t vl = frame->priority & 7;
+    std::uint64_t& held = m_ibHeld[in->GetPortNumber() * 8u + vl];
+    held += frame->Bytes();
+    m_maxIbHeld = std::max(m_maxIbHeld, held);
+    // Congestion marking: FECN when the egress VL queue is past the marking threshold.
+    if (m_features.ecn && out->GetQueueBytes(vl) > m_markers[out->GetPortNumber()].kminBytes
+        && MarkIbFecn(*frame, m_vcrcZeros))
+    {
+        out->NotifyEcnMark(*frame);
+    }
+    frame->ingressPort = in->GetPortNumber();
+    out->Enqueue(frame);
+}
+
+void
 LosslessSwitch::RefreshPause(std::uint16_t port, std::uint8_t priority)
 {
     // Renew the pause before the sender's timer runs out, for as long as the queue stays over XON.
@@ -181,6 +206,12 @@ void
 LosslessSwitch::HandleTransmitStart(Ptr<FabricNetDevice> out, Frame* frame)
 {
     std::uint8_t priority = frame->priority & 7;
+    if (m_features.linkLayer == LinkLayer::Infiniband)
+    {
+        m_ibHeld[frame->ingressPort * 8u + priority] -= frame->Bytes();
+        m_ports[frame->ingressPort]->ReturnCredits(priority, frame->Bytes());
+        return;
+    }
     if (m_mmu->Release(frame->ingressPort, out->GetPortNumber(), priority, frame->Bytes()))
     {
         m_pauseRefresh[frame->ingressPort * 8u + priority].Cancel();

@@ -4,6 +4,7 @@
 #include "fabric/model/ecmp-group.h"
 #include "fabric/model/fabric-net-device.h"
 #include "fabric/model/fabric-routes.h"
+#include "fabric/model/ib-wire.h"
 #include "fabric/model/red-ecn-marker.h"
 #include "fabric/model/shared-buffer-mmu.h"
 
@@ -20,6 +21,8 @@ struct SwitchFeatures
     bool pfc{true}; ///< lossless priorities pause their senders; off: they drop like lossy ones
     bool ecn{true}; ///< RED marking of ECN-capable frames on egress
     std::uint16_t pauseQuanta{0xFFFF};
+    LinkLayer linkLayer{
+        LinkLayer::Ethernet}; ///< InfiniBand: credits instead of PFC, FECN instead of ECN
     std::uint32_t hashSeed{0};
 };
 
@@ -44,6 +47,8 @@ public:
     Ptr<FabricNetDevice> GetPort(std::uint16_t number) const;
     const std::vector<Ptr<FabricNetDevice>>& GetPorts() const { return m_ports; }
     const SharedBufferMmu& GetMmu() const { return *m_mmu; }
+    /** InfiniBand: most bytes one ingress VL ever held (bounded by the credits it advertised). */
+    std::uint64_t GetMaxIbHeldBytes() const { return m_maxIbHeld; }
     /** The egress port a frame to `endpoint` with `flowHash` takes. */
     int Route(std::uint32_t endpoint, std::uint32_t flowHash) const;
     std::vector<ResilientEcmpGroup>& MutableGroups() { return m_groups; }
@@ -54,6 +59,7 @@ protected:
 
 private:
     void HandleFrame(Ptr<FabricNetDevice> in, Frame* frame);
+    void ForwardInfiniband(Ptr<FabricNetDevice> in, Ptr<FabricNetDevice> out, Frame* frame);
     void HandleTransmitStart(Ptr<FabricNetDevice> out, Frame* frame);
     void RefreshPause(std::uint16_t port, std::uint8_t priority);
     double NextUniform();
@@ -65,6 +71,9 @@ private:
     std::vector<ResilientEcmpGroup> m_groups;
     std::vector<std::uint16_t> m_groupOfEndpoint;
     std::vector<EventId> m_pauseRefresh;
+    std::vector<std::uint64_t> m_ibHeld; ///< per ingress port and VL
+    std::uint64_t m_maxIbHeld{0};
+    Crc16ZeroExtender m_vcrcZeros;
     SwitchFeatures m_features;
     std::uint64_t m_rngState{0x9E3779B97F4A7C15ull};
 };

@@ -105,7 +105,28 @@ RoceHost::NextFrame(RoceFlowState& flow)
     packet.payloadBytes = payload;
 
     Frame* frame = FramePool::Get().Acquire();
-    WriteRoceFrame(*frame, packet, m_zeros);
+    if (m_infiniband)
+    {
+        IbPacketSpec ib;
+        ib.sl = spec.priority;
+        ib.vl = spec.priority;
+        ib.dlid = EndpointLid(spec.dstEndpoint);
+        ib.slid = EndpointLid(m_endpoints[spec.port]);
+        ib.opcode = packet.opcode;
+        ib.ackRequest = packet.ackRequest;
+        ib.destQp = packet.destQp;
+        ib.psn = packet.psn;
+        ib.reth = packet.reth;
+        ib.rethVirtualAddress = packet.rethVirtualAddress;
+        ib.rethRkey = packet.rethRkey;
+        ib.rethDmaLength = packet.rethDmaLength;
+        ib.payloadBytes = payload;
+        WriteIbFrame(*frame, ib, m_zeros, m_zeros16);
+    }
+    else
+    {
+        WriteRoceFrame(*frame, packet, m_zeros);
+    }
     frame->srcEndpoint = m_endpoints[spec.port];
     frame->dstEndpoint = spec.dstEndpoint;
     frame->destQp = spec.destQp;
@@ -152,15 +173,23 @@ RoceHost::HandleTransmitStart(Ptr<FabricNetDevice> out, Frame*)
 }
 
 void
-RoceHost::HandleFrame(Ptr<FabricNetDevice>, Frame* frame)
+RoceHost::HandleFrame(Ptr<FabricNetDevice> in, Frame* frame)
 {
-    if (frame->kind == FrameKind::Roce)
+    if (frame->kind == FrameKind::Infiniband)
+    {
+        // The NIC consumes at line rate: the receive buffer frees at once.
+        in->ReturnCredits(frame->priority & 7, frame->Bytes());
+    }
+    if (frame->kind == FrameKind::Roce || frame->kind == FrameKind::Infiniband)
     {
         auto& record = m_received[ReceiveKey(frame->srcEndpoint, frame->destQp)];
         std::int64_t now = Simulator::Now().GetNanoSeconds();
         record.payloadBytes += frame->payloadBytes;
         record.packets++;
-        record.ecnMarked += frame->IsCongestionExperienced() ? 1 : 0;
+        bool marked = frame->kind == FrameKind::Infiniband
+                          ? (frame->header[kLrhBytes + 4] & 0x80) != 0
+                          : frame->IsCongestionExperienced();
+        record.ecnMarked += marked ? 1 : 0;
         record.firstNs = record.firstNs < 0 ? now : record.firstNs;
         record.lastNs = now;
         m_totalReceived += frame->payloadBytes;

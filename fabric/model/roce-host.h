@@ -2,6 +2,7 @@
 #define FABRICSCOPE_FABRIC_ROCE_HOST_H
 
 #include "fabric/model/fabric-net-device.h"
+#include "fabric/model/ib-wire.h"
 #include "fabric/model/roce-wire.h"
 
 #include <deque>
@@ -62,6 +63,8 @@ public:
 
     void SetPayloadMtu(std::uint32_t bytes) { m_payloadMtu = bytes; }
     void SetVlan(std::optional<std::uint16_t> vlan) { m_vlan = vlan; }
+    /** Sends native InfiniBand (LRH + BTH) instead of RoCEv2. */
+    void SetInfiniband(bool infiniband) { m_infiniband = infiniband; }
 
     /** Schedules a flow; returns its id on this host. */
     std::uint32_t AddFlow(const RoceFlowSpec& spec);
@@ -90,6 +93,8 @@ private:
     std::uint32_t m_payloadMtu{4096};
     std::optional<std::uint16_t> m_vlan;
     Crc32ZeroExtender m_zeros;
+    Crc16ZeroExtender m_zeros16;
+    bool m_infiniband{false};
     std::uint64_t m_sequence{0};
 };
 
