@@ -78,29 +78,22 @@ FabricRoutes::FabricRoutes(const topo::FabricGraph& graph)
                 up.push_back(static_cast<std::uint16_t>(links[id].lowerPort));
             }
         }
+        // Next hops depend only on the destination's leaf: compute them once per leaf.
         std::uint8_t plane = nodes[s].plane;
-        for (std::uint32_t e = 0; e < m_leafOfEndpoint.size(); ++e)
+        std::map<std::uint32_t, std::uint16_t> groupOfLeaf;
+        auto leafGroup = [&](std::uint32_t leaf)
         {
-            std::uint32_t leaf = m_leafOfEndpoint[e];
-            if (leaf == SwitchRoutes::kNoRoute || nodes[leaf].plane != plane)
+            auto it = groupOfLeaf.find(leaf);
+            if (it != groupOfLeaf.end())
             {
-                continue;
+                return it->second;
             }
             std::vector<std::uint16_t> ports;
             for (auto id : ownLinks)
             {
                 const auto& link = links[id];
-                if (link.upper != s)
-                {
-                    continue;
-                }
-                bool towards
-                    = s == leaf
-                          ? (static_cast<std::size_t>(link.lower) * portsPerServer + link.lowerPort
-                             == e)
-                          : std::binary_search(
-                              below[link.lower].begin(), below[link.lower].end(), leaf);
-                if (towards)
+                if (link.upper == s
+                    && std::binary_search(below[link.lower].begin(), below[link.lower].end(), leaf))
                 {
                     ports.push_back(static_cast<std::uint16_t>(link.upperPort));
                 }
@@ -109,10 +102,28 @@ FabricRoutes::FabricRoutes(const topo::FabricGraph& graph)
             {
                 ports = up;
             }
-            if (!ports.empty())
+            std::sort(ports.begin(), ports.end());
+            std::uint16_t group = ports.empty() ? SwitchRoutes::kNoRoute : groupFor(ports);
+            groupOfLeaf.emplace(leaf, group);
+            return group;
+        };
+        for (std::uint32_t e = 0; e < m_leafOfEndpoint.size(); ++e)
+        {
+            std::uint32_t leaf = m_leafOfEndpoint[e];
+            if (leaf == SwitchRoutes::kNoRoute || nodes[leaf].plane != plane || leaf == s)
             {
-                std::sort(ports.begin(), ports.end());
-                routes.groupOfEndpoint[e] = groupFor(ports);
+                continue;
+            }
+            routes.groupOfEndpoint[e] = leafGroup(leaf);
+        }
+        // A leaf reaches its own servers' ports directly.
+        for (auto id : ownLinks)
+        {
+            const auto& link = links[id];
+            if (link.upper == s && nodes[link.lower].kind == topo::GraphNode::Kind::Server)
+            {
+                auto e = static_cast<std::size_t>(link.lower) * portsPerServer + link.lowerPort;
+                routes.groupOfEndpoint[e] = groupFor({static_cast<std::uint16_t>(link.upperPort)});
             }
         }
     }
