@@ -1,6 +1,7 @@
 #include "fabric/model/dcqcn-rate-state.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace ns3::fabric
 {
@@ -35,6 +36,7 @@ DcqcnRateState::Clamp(double bps) const
 bool
 DcqcnRateState::OnCnp(std::int64_t nowNs)
 {
+    AdvanceAlpha(nowNs);
     m_lastCnpNs = nowNs;
     if (nowNs - m_lastCutNs < m_parameters.rateDecreaseIntervalNs)
     {
@@ -57,7 +59,27 @@ DcqcnRateState::OnAlphaTimer(std::int64_t nowNs)
     if (nowNs - m_lastCnpNs >= m_parameters.alphaUpdateIntervalNs)
     {
         m_alpha = (1.0 - m_parameters.g) * m_alpha;
+        m_lastAlphaNs = nowNs;
     }
+}
+
+void
+DcqcnRateState::AdvanceAlpha(std::int64_t nowNs)
+{
+    // Alpha keeps its initial value until the first CNP starts its timer (as HPCC's NIC does).
+    if (m_lastCnpNs < 0 && m_cuts == 0)
+    {
+        return;
+    }
+    std::int64_t interval = m_parameters.alphaUpdateIntervalNs;
+    std::int64_t from = std::max(m_lastAlphaNs, m_lastCnpNs);
+    if (nowNs - from < interval)
+    {
+        return;
+    }
+    std::int64_t expiries = (nowNs - from) / interval;
+    m_alpha *= std::pow(1.0 - m_parameters.g, static_cast<double>(expiries));
+    m_lastAlphaNs = from + expiries * interval;
 }
 
 void

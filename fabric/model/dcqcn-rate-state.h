@@ -49,6 +49,9 @@ public:
     bool OnCnp(std::int64_t nowNs);
     /** The alpha timer fired at `nowNs`: alpha decays if no CNP came during the last interval. */
     void OnAlphaTimer(std::int64_t nowNs);
+    /** Applies every alpha-timer expiry between the last one and `nowNs` at once, as a timer
+     *  running every alpha interval since the last CNP would have (cheaper than the events). */
+    void AdvanceAlpha(std::int64_t nowNs);
     /** The rate-increase timer fired. */
     void OnIncreaseTimer();
     /** `bytes` were sent; every byte-counter period counts one increase stage. */
@@ -75,6 +78,7 @@ private:
     std::uint64_t m_bytesSinceStage{0};
     std::int64_t m_lastCutNs{-1'000'000'000'000LL};
     std::int64_t m_lastCnpNs{-1'000'000'000'000LL};
+    std::int64_t m_lastAlphaNs{0};
     std::uint64_t m_cuts{0};
 };
 

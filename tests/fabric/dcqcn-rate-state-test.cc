@@ -123,3 +123,25 @@ TEST_CASE("DCQCN cuts at most once per decrease interval and respects the rate b
     quiet.OnAlphaTimer(500);
     REQUIRE(quiet.Alpha() == alpha);
 }
+
+TEST_CASE("lazy alpha decay equals the periodic timer", "[fabric][dcqcn]")
+{
+    DcqcnParameters p = DcqcnParameters::ForLineRate(100'000'000'000ULL);
+    DcqcnRateState periodic(p);
+    DcqcnRateState lazy(p);
+    periodic.OnCnp(0);
+    lazy.OnCnp(0);
+    for (int k = 1; k <= 37; ++k)
+    {
+        periodic.OnAlphaTimer(k * p.alphaUpdateIntervalNs);
+    }
+    lazy.AdvanceAlpha(37 * p.alphaUpdateIntervalNs + 500);
+    REQUIRE(lazy.Alpha() == Approx(periodic.Alpha()));
+    // A CNP applies the decay owed before it cuts, whichever way alpha was kept.
+    periodic.OnCnp(40 * p.alphaUpdateIntervalNs);
+    DcqcnRateState lazy2(p);
+    lazy2.OnCnp(0);
+    lazy2.OnCnp(40 * p.alphaUpdateIntervalNs);
+    REQUIRE(lazy2.Alpha() == Approx(periodic.Alpha()));
+    REQUIRE(lazy2.CurrentRateBps() == periodic.CurrentRateBps());
+}
