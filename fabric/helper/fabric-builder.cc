@@ -44,6 +44,7 @@ FabricBuilder::Build()
         m_hosts[s]->SetPayloadMtu(m_options.payloadMtu);
         m_hosts[s]->SetVlan(m_options.vlan);
         m_hosts[s]->SetInfiniband(infiniband);
+        m_hosts[s]->SetTransport(m_options.transport);
     }
     for (std::uint32_t n = servers; n < nodes.size(); ++n)
     {

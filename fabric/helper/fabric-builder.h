@@ -33,6 +33,7 @@ struct FabricOptions
     /** InfiniBand receive buffer per port and VL (credits); 0: twice the link's round-trip
      *  bytes plus two packets, at least 64 KiB. Used for designs with "fabric": "infiniband". */
     std::uint64_t ibCreditBytes{0};
+    TransportConfig transport; ///< RC reliability and congestion control of the NICs
 };
 
 /**

@@ -362,6 +362,12 @@ FabricNetDevice::Receive(Frame* frame)
         FramePool::Get().Release(frame);
         return;
     }
+    if (!m_receiveFilter.IsNull() && m_receiveFilter(*frame))
+    {
+        CountDrop(*frame, DropReason::Injected);
+        FramePool::Get().Release(frame);
+        return;
+    }
     m_counters.rxPackets++;
     m_counters.rxBytes += frame->Bytes();
     m_counters.roceRx += frame->kind == FrameKind::Roce ? 1 : 0;

@@ -93,6 +93,8 @@ public:
     void Receive(Frame* frame);
 
     void SetLinkUp(bool up);
+    /** Fault injection: frames for which `filter` returns true are dropped on arrival. */
+    void SetReceiveFilter(Callback<bool, const Frame&> filter) { m_receiveFilter = filter; }
     /** Credit-based flow control (InfiniBand): `bytesPerVl` of receive buffer at the peer. */
     void SetLinkLayer(LinkLayer layer, std::uint64_t bytesPerVl);
     LinkLayer GetLinkLayer() const { return m_linkLayer; }
@@ -203,6 +205,7 @@ private:
     Time m_lldpInterval;
 
     FrameHandler m_frameHandler;
+    Callback<bool, const Frame&> m_receiveFilter;
     FrameHandler m_txStartHandler;
     ReceiveCallback m_receiveCallback;
     PromiscReceiveCallback m_promiscCallback;

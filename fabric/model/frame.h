@@ -41,6 +41,10 @@ struct Frame
     std::uint32_t dstEndpoint{0};
     std::uint32_t flowHash{0}; ///< hash of (src IP, dst IP, UDP source port, dest QP)
     std::uint32_t destQp{0};
+    std::uint8_t bthOpcode{0}; ///< parsed once: BTH opcode, PSN (24 bits), AckReq, AETH
+    bool ackRequest{false};
+    std::uint32_t psn{0};
+    std::uint32_t aeth{0};
     std::uint32_t payloadBytes{0}; ///< RDMA payload carried (goodput)
     std::uint16_t ingressPort{0};  ///< set by the switch that holds the frame
     std::uint64_t sequence{0};     ///< unique per frame, for tracing

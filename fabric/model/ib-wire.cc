@@ -55,7 +55,8 @@ WriteIbFrame(Frame& frame,
 {
     std::uint32_t payload = (spec.payloadBytes + 3) & ~3u;
     std::uint8_t pad = static_cast<std::uint8_t>(payload - spec.payloadBytes);
-    std::size_t header = kLrhBytes + kBthBytes + (spec.reth ? kRethBytes : 0);
+    std::size_t header
+        = kLrhBytes + kBthBytes + (spec.reth ? kRethBytes : 0) + (spec.aeth ? kAethBytes : 0);
     auto words = static_cast<std::uint16_t>((header + payload + kIcrcBytes) / 4);
     std::uint8_t* h = frame.header.data();
     h[0] = static_cast<std::uint8_t>((spec.vl & 0xF) << 4);       // LVer 0
@@ -77,6 +78,10 @@ WriteIbFrame(Frame& frame,
         Put32(b + 20, spec.rethRkey);
         Put32(b + 24, spec.rethDmaLength);
     }
+    if (spec.aeth)
+    {
+        Put32(b + 12 + (spec.reth ? kRethBytes : 0), *spec.aeth);
+    }
     frame.headerBytes = static_cast<std::uint16_t>(header);
     frame.zeroBytes = payload;
     frame.SetIcrc(ComputeIbIcrc(h, header, payload, zeros32));
@@ -85,6 +90,11 @@ WriteIbFrame(Frame& frame,
     frame.trailer[4] = static_cast<std::uint8_t>(vcrc);
     frame.trailer[5] = static_cast<std::uint8_t>(vcrc >> 8);
     frame.kind = FrameKind::Infiniband;
+    frame.bthOpcode = static_cast<std::uint8_t>(spec.opcode);
+    frame.ackRequest = spec.ackRequest;
+    frame.psn = spec.psn & 0xFFFFFF;
+    frame.aeth = spec.aeth.value_or(0);
+    frame.destQp = spec.destQp;
     frame.priority = spec.sl & 7;
     frame.ipOffset = 0;
 }

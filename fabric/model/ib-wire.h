@@ -34,6 +34,7 @@ struct IbPacketSpec
     std::uint64_t rethVirtualAddress{0};
     std::uint32_t rethRkey{0};
     std::uint32_t rethDmaLength{0};
+    std::optional<std::uint32_t> aeth; ///< syndrome << 24 | MSN
     std::uint32_t payloadBytes{0};
 };
 

@@ -4,6 +4,7 @@
 #include "fabric/model/fabric-channel.h"
 
 #include <algorithm>
+#include <limits>
 #include <ns3/simulator.h>
 
 namespace ns3::fabric
@@ -17,12 +18,41 @@ namespace
 constexpr std::size_t kQueuedFramesPerPort = 2;
 
 std::uint64_t
-ReceiveKey(std::uint32_t srcEndpoint, std::uint32_t destQp)
+PeerKey(std::uint32_t endpoint, std::uint32_t qp)
 {
-    return static_cast<std::uint64_t>(srcEndpoint) << 32 | destQp;
+    return static_cast<std::uint64_t>(endpoint) << 32 | qp;
+}
+
+bool
+IsRequest(std::uint8_t opcode)
+{
+    return opcode != static_cast<std::uint8_t>(BthOpcode::RcAcknowledge)
+           && opcode != static_cast<std::uint8_t>(BthOpcode::Cnp);
 }
 
 } // namespace
+
+const char*
+CongestionControlName(CongestionControl cc)
+{
+    return cc == CongestionControl::Dcqcn ? "dcqcn" : "none";
+}
+
+bool
+ParseCongestionControl(const std::string& name, CongestionControl& cc)
+{
+    if (name == "none")
+    {
+        cc = CongestionControl::None;
+        return true;
+    }
+    if (name == "dcqcn")
+    {
+        cc = CongestionControl::Dcqcn;
+        return true;
+    }
+    return false;
+}
 
 TypeId
 RoceHost::GetTypeId()
@@ -42,6 +72,7 @@ RoceHost::AddPort(Ptr<FabricNetDevice> port, std::uint16_t number, std::uint32_t
         m_ports.resize(number + 1u);
         m_endpoints.resize(number + 1u, 0);
         m_active.resize(number + 1u);
+        m_wake.resize(number + 1u);
     }
     m_ports[number] = port;
     m_endpoints[number] = endpoint;
@@ -57,7 +88,8 @@ RoceHost::AddFlow(const RoceFlowSpec& spec)
     auto id = static_cast<std::uint32_t>(m_flows.size());
     RoceFlowState state;
     state.spec = spec;
-    m_flows.push_back(state);
+    m_flows.push_back(std::move(state));
+    m_flowByPeer[PeerKey(spec.dstEndpoint, spec.destQp)] = id;
     Simulator::ScheduleWithContext(
         GetId(), spec.start - Simulator::Now(), &RoceHost::StartFlow, this, id);
     return id;
@@ -66,81 +98,34 @@ RoceHost::AddFlow(const RoceFlowSpec& spec)
 void
 RoceHost::StartFlow(std::uint32_t id)
 {
-    std::uint16_t port = m_flows[id].spec.port;
-    m_active.at(port).push_back(id);
-    Pump(port);
+    RoceFlowState& flow = m_flows[id];
+    std::int64_t now = Simulator::Now().GetNanoSeconds();
+    flow.sender.emplace(m_payloadMtu);
+    flow.sender->Post(id, flow.spec.bytes, now);
+    if (m_transport.congestionControl == CongestionControl::Dcqcn)
+    {
+        DcqcnParameters parameters = m_transport.dcqcn;
+        auto line = m_ports[flow.spec.port]->GetDataRate().GetBitRate();
+        auto scaled = DcqcnParameters::ForLineRate(line);
+        parameters.lineRateBps = line;
+        parameters.additiveIncreaseBps = scaled.additiveIncreaseBps;
+        parameters.hyperIncreaseBps = scaled.hyperIncreaseBps;
+        flow.rate.emplace(parameters);
+        SampleRate(flow);
+    }
+    Activate(id);
 }
 
-Frame*
-RoceHost::NextFrame(RoceFlowState& flow)
+void
+RoceHost::Activate(std::uint32_t id)
 {
-    const auto& spec = flow.spec;
-    Ptr<FabricNetDevice> nic = m_ports[spec.port];
-    std::uint64_t remaining = spec.bytes - flow.sentBytes;
-    auto payload = static_cast<std::uint32_t>(std::min<std::uint64_t>(remaining, m_payloadMtu));
-    bool first = flow.sentBytes == 0;
-    bool last = remaining <= m_payloadMtu;
-
-    RocePacketSpec packet;
-    packet.srcMac = nic->GetMac();
-    packet.dstMac = nic->GetFabricChannel()->GetPeer(PeekPointer(nic))->GetMac();
-    packet.vlanId = m_vlan;
-    packet.priority = spec.priority;
-    packet.srcIp = EndpointIpv4(m_endpoints[spec.port]);
-    packet.dstIp = EndpointIpv4(spec.dstEndpoint);
-    packet.udpSrcPort = spec.udpSrcPort;
-    packet.ipId = static_cast<std::uint16_t>(flow.packets);
-    packet.opcode = first && last ? BthOpcode::RcWriteOnly
-                    : first       ? BthOpcode::RcWriteFirst
-                    : last        ? BthOpcode::RcWriteLast
-                                  : BthOpcode::RcWriteMiddle;
-    packet.reth = first;
-    packet.rethVirtualAddress = 0x10000000ull;
-    packet.rethRkey = 0x1000 + spec.destQp;
-    packet.rethDmaLength
-        = static_cast<std::uint32_t>(std::min<std::uint64_t>(spec.bytes, 0xFFFFFFFFu));
-    packet.destQp = spec.destQp;
-    packet.psn = flow.nextPsn;
-    packet.ackRequest = last;
-    packet.payloadBytes = payload;
-
-    Frame* frame = FramePool::Get().Acquire();
-    if (m_infiniband)
+    RoceFlowState& flow = m_flows[id];
+    if (!flow.queued)
     {
-        IbPacketSpec ib;
-        ib.sl = spec.priority;
-        ib.vl = spec.priority;
-        ib.dlid = EndpointLid(spec.dstEndpoint);
-        ib.slid = EndpointLid(m_endpoints[spec.port]);
-        ib.opcode = packet.opcode;
-        ib.ackRequest = packet.ackRequest;
-        ib.destQp = packet.destQp;
-        ib.psn = packet.psn;
-        ib.reth = packet.reth;
-        ib.rethVirtualAddress = packet.rethVirtualAddress;
-        ib.rethRkey = packet.rethRkey;
-        ib.rethDmaLength = packet.rethDmaLength;
-        ib.payloadBytes = payload;
-        WriteIbFrame(*frame, ib, m_zeros, m_zeros16);
+        flow.queued = true;
+        m_active[flow.spec.port].push_back(id);
     }
-    else
-    {
-        WriteRoceFrame(*frame, packet, m_zeros);
-    }
-    frame->srcEndpoint = m_endpoints[spec.port];
-    frame->dstEndpoint = spec.dstEndpoint;
-    frame->destQp = spec.destQp;
-    frame->payloadBytes = payload;
-    frame->flowHash = RoceFlowHash(packet.srcIp, packet.dstIp, packet.udpSrcPort, packet.destQp);
-    frame->sequence = ++m_sequence;
-    frame->createdNs = Simulator::Now().GetNanoSeconds();
-
-    flow.firstQueuedNs = flow.firstQueuedNs < 0 ? frame->createdNs : flow.firstQueuedNs;
-    flow.lastQueuedNs = frame->createdNs;
-    flow.sentBytes += payload;
-    flow.nextPsn = (flow.nextPsn + 1) & 0xFFFFFF;
-    flow.packets++;
-    return frame;
+    Pump(flow.spec.port);
 }
 
 void
@@ -148,28 +133,212 @@ RoceHost::Pump(std::uint16_t port)
 {
     Ptr<FabricNetDevice> nic = m_ports[port];
     auto& active = m_active[port];
-    while (!active.empty())
+    std::int64_t now = Simulator::Now().GetNanoSeconds();
+    std::int64_t earliest = std::numeric_limits<std::int64_t>::max();
+    std::size_t waiting = 0; // flows seen in a row that are paced
+    while (!active.empty() && waiting < active.size())
     {
         std::uint32_t id = active.front();
         RoceFlowState& flow = m_flows[id];
         if (nic->GetQueueFrames(flow.spec.priority) >= kQueuedFramesPerPort)
         {
-            return;
+            return; // the next transmission start pumps again
         }
         active.pop_front();
-        Frame* frame = NextFrame(flow);
-        if (flow.sentBytes < flow.spec.bytes)
+        if (!flow.sender->HasPacketToSend())
+        {
+            flow.queued = false;
+            continue;
+        }
+        if (flow.nextSendNs > now)
+        {
+            earliest = std::min(earliest, flow.nextSendNs);
+            active.push_back(id);
+            ++waiting;
+            continue;
+        }
+        waiting = 0;
+        SendPacket(id);
+        if (flow.sender->HasPacketToSend())
         {
             active.push_back(id);
         }
-        nic->Enqueue(frame);
+        else
+        {
+            flow.queued = false;
+        }
     }
+    if (earliest != std::numeric_limits<std::int64_t>::max())
+    {
+        EventId& wake = m_wake[port];
+        if (!wake.IsRunning()
+            || wake.GetTs()
+                   > static_cast<std::uint64_t>(Simulator::Now().GetTimeStep() + (earliest - now)))
+        {
+            wake.Cancel();
+            wake = Simulator::Schedule(NanoSeconds(earliest - now), &RoceHost::Pump, this, port);
+        }
+    }
+}
+
+Frame*
+RoceHost::MakeFrame(Ptr<FabricNetDevice> nic,
+                    std::uint16_t port,
+                    std::uint32_t dstEndpoint,
+                    RocePacketSpec& packet)
+{
+    packet.srcMac = nic->GetMac();
+    packet.dstMac = nic->GetFabricChannel()->GetPeer(PeekPointer(nic))->GetMac();
+    packet.vlanId = m_vlan;
+    packet.srcIp = EndpointIpv4(m_endpoints[port]);
+    packet.dstIp = EndpointIpv4(dstEndpoint);
+    Frame* frame = FramePool::Get().Acquire();
+    if (m_infiniband)
+    {
+        IbPacketSpec ib;
+        ib.sl = packet.priority;
+        ib.vl = packet.priority;
+        ib.dlid = EndpointLid(dstEndpoint);
+        ib.slid = EndpointLid(m_endpoints[port]);
+        ib.opcode = packet.opcode;
+        ib.becn = packet.becn;
+        ib.ackRequest = packet.ackRequest;
+        ib.destQp = packet.destQp;
+        ib.psn = packet.psn;
+        ib.reth = packet.reth;
+        ib.rethVirtualAddress = packet.rethVirtualAddress;
+        ib.rethRkey = packet.rethRkey;
+        ib.rethDmaLength = packet.rethDmaLength;
+        ib.aeth = packet.aeth;
+        ib.payloadBytes = packet.payloadBytes;
+        WriteIbFrame(*frame, ib, m_zeros, m_zeros16);
+    }
+    else
+    {
+        WriteRoceFrame(*frame, packet, m_zeros);
+    }
+    frame->srcEndpoint = m_endpoints[port];
+    frame->dstEndpoint = dstEndpoint;
+    frame->flowHash = RoceFlowHash(packet.srcIp, packet.dstIp, packet.udpSrcPort, packet.destQp);
+    frame->sequence = ++m_sequence;
+    frame->createdNs = Simulator::Now().GetNanoSeconds();
+    return frame;
+}
+
+void
+RoceHost::SendPacket(std::uint32_t id)
+{
+    RoceFlowState& flow = m_flows[id];
+    const auto& spec = flow.spec;
+    Ptr<FabricNetDevice> nic = m_ports[spec.port];
+    RcPacket next = flow.sender->Next();
+
+    RocePacketSpec packet;
+    packet.priority = spec.priority;
+    packet.udpSrcPort = spec.udpSrcPort;
+    packet.ipId = static_cast<std::uint16_t>(flow.packets);
+    packet.opcode = next.first && next.last ? BthOpcode::RcWriteOnly
+                    : next.first            ? BthOpcode::RcWriteFirst
+                    : next.last             ? BthOpcode::RcWriteLast
+                                            : BthOpcode::RcWriteMiddle;
+    packet.reth = next.first;
+    packet.rethVirtualAddress = 0x10000000ull;
+    packet.rethRkey = 0x1000 + spec.destQp;
+    packet.rethDmaLength
+        = static_cast<std::uint32_t>(std::min<std::uint64_t>(next.messageBytes, 0xFFFFFFFFu));
+    packet.destQp = spec.destQp;
+    packet.psn = static_cast<std::uint32_t>(next.psn & kPsnMask);
+    packet.ackRequest = next.last;
+    packet.payloadBytes = next.payloadBytes;
+    Frame* frame = MakeFrame(nic, spec.port, spec.dstEndpoint, packet);
+    frame->payloadBytes = next.payloadBytes;
+
+    std::int64_t now = frame->createdNs;
+    flow.firstQueuedNs = flow.firstQueuedNs < 0 ? now : flow.firstQueuedNs;
+    flow.lastQueuedNs = now;
+    flow.sentBytes += next.payloadBytes;
+    flow.packets++;
+    flow.retransmitted += next.retransmission ? 1 : 0;
+    if (flow.rate)
+    {
+        flow.rate->OnBytesSent(frame->WireBytes());
+        flow.nextSendNs
+            = now
+              + static_cast<std::int64_t>(frame->WireBytes() * 8.0 * 1e9
+                                          / static_cast<double>(flow.rate->CurrentRateBps()));
+    }
+    nic->Enqueue(frame);
+
+    if (!m_transport.reliable)
+    {
+        // Fire and forget: the packet counts as acknowledged once it is on its way.
+        if (!flow.sender->OnAck(next.psn).empty())
+        {
+            Complete(flow);
+        }
+        return;
+    }
+    if (!flow.retransmitTimer.IsRunning())
+    {
+        ArmRetransmitTimer(id);
+    }
+}
+
+void
+RoceHost::ArmRetransmitTimer(std::uint32_t id)
+{
+    RoceFlowState& flow = m_flows[id];
+    flow.retransmitTimer.Cancel();
+    flow.retransmitTimer = Simulator::Schedule(
+        m_transport.retransmitTimeout, &RoceHost::OnRetransmitTimeout, this, id);
+}
+
+void
+RoceHost::OnRetransmitTimeout(std::uint32_t id)
+{
+    RoceFlowState& flow = m_flows[id];
+    if (!flow.sender->Outstanding())
+    {
+        return;
+    }
+    flow.timeouts++;
+    flow.sender->OnTimeout();
+    ArmRetransmitTimer(id);
+    Activate(id);
+}
+
+void
+RoceHost::Complete(RoceFlowState& flow)
+{
+    flow.completedNs = Simulator::Now().GetNanoSeconds();
+    flow.retransmitTimer.Cancel();
 }
 
 void
 RoceHost::HandleTransmitStart(Ptr<FabricNetDevice> out, Frame*)
 {
     Pump(out->GetPortNumber());
+}
+
+void
+RoceHost::SendControl(Ptr<FabricNetDevice> port,
+                      std::uint32_t dstEndpoint,
+                      std::uint32_t qp,
+                      BthOpcode opcode,
+                      std::uint32_t psn,
+                      std::optional<std::uint32_t> aeth)
+{
+    RocePacketSpec packet;
+    packet.priority = m_transport.controlPriority;
+    packet.dscp = 48;
+    packet.opcode = opcode;
+    packet.destQp = qp;
+    packet.psn = opcode == BthOpcode::Cnp ? 0 : psn & kPsnMask;
+    packet.becn = opcode == BthOpcode::Cnp;
+    packet.aeth = aeth;
+    packet.udpSrcPort = static_cast<std::uint16_t>(0xC000 | (qp & 0x3FFF));
+    Frame* frame = MakeFrame(port, port->GetPortNumber(), dstEndpoint, packet);
+    port->Enqueue(frame);
 }
 
 void
@@ -182,31 +351,187 @@ RoceHost::HandleFrame(Ptr<FabricNetDevice> in, Frame* frame)
     }
     if (frame->kind == FrameKind::Roce || frame->kind == FrameKind::Infiniband)
     {
-        auto& record = m_received[ReceiveKey(frame->srcEndpoint, frame->destQp)];
-        std::int64_t now = Simulator::Now().GetNanoSeconds();
-        record.payloadBytes += frame->payloadBytes;
-        record.packets++;
-        bool marked = frame->kind == FrameKind::Infiniband
-                          ? (frame->header[kLrhBytes + 4] & 0x80) != 0
-                          : frame->IsCongestionExperienced();
-        record.ecnMarked += marked ? 1 : 0;
-        record.firstNs = record.firstNs < 0 ? now : record.firstNs;
-        record.lastNs = now;
-        m_totalReceived += frame->payloadBytes;
+        if (IsRequest(frame->bthOpcode))
+        {
+            HandleData(in, *frame);
+        }
+        else if (frame->bthOpcode == static_cast<std::uint8_t>(BthOpcode::RcAcknowledge))
+        {
+            HandleAcknowledge(*frame);
+        }
+        else
+        {
+            HandleCnp(*frame);
+        }
     }
     FramePool::Get().Release(frame);
+}
+
+void
+RoceHost::HandleData(Ptr<FabricNetDevice> in, const Frame& frame)
+{
+    auto key = PeerKey(frame.srcEndpoint, frame.destQp);
+    auto it = m_receivers.find(key);
+    if (it == m_receivers.end())
+    {
+        it = m_receivers
+                 .emplace(key,
+                          ReceiverQp{RcReceiver(m_transport.ackEvery), -1'000'000'000'000LL, {}})
+                 .first;
+    }
+    ReceiverQp& qp = it->second;
+    std::int64_t now = Simulator::Now().GetNanoSeconds();
+    bool marked = frame.kind == FrameKind::Infiniband ? (frame.header[kLrhBytes + 4] & 0x80) != 0
+                                                      : frame.IsCongestionExperienced();
+    auto& record = qp.record;
+    record.ecnMarked += marked ? 1 : 0;
+
+    bool deliver = true;
+    if (m_transport.reliable)
+    {
+        RcResponse response = qp.receiver.OnPacket(frame.psn, frame.ackRequest);
+        deliver = response.deliver;
+        record.outOfSequence += response.outOfSequence ? 1 : 0;
+        record.duplicates += response.duplicate ? 1 : 0;
+        if (response.kind == RcResponse::Kind::Ack)
+        {
+            SendControl(in,
+                        frame.srcEndpoint,
+                        frame.destQp,
+                        BthOpcode::RcAcknowledge,
+                        static_cast<std::uint32_t>(response.psn),
+                        std::uint32_t{kAethAck} << 24);
+        }
+        else if (response.kind == RcResponse::Kind::Nak)
+        {
+            record.naksSent++;
+            SendControl(in,
+                        frame.srcEndpoint,
+                        frame.destQp,
+                        BthOpcode::RcAcknowledge,
+                        static_cast<std::uint32_t>(response.psn),
+                        std::uint32_t{kAethNakSequenceError} << 24);
+        }
+    }
+    if (deliver)
+    {
+        record.payloadBytes += frame.payloadBytes;
+        record.packets++;
+        record.firstNs = record.firstNs < 0 ? now : record.firstNs;
+        record.lastNs = now;
+        m_totalReceived += frame.payloadBytes;
+    }
+    // Notification point: a marked packet draws a CNP, at most one per QP per interval.
+    if (marked && m_transport.congestionControl == CongestionControl::Dcqcn
+        && now - qp.lastCnpNs >= m_transport.cnpIntervalNs)
+    {
+        qp.lastCnpNs = now;
+        record.cnpsSent++;
+        SendControl(in, frame.srcEndpoint, frame.destQp, BthOpcode::Cnp, 0, std::nullopt);
+    }
+}
+
+void
+RoceHost::HandleAcknowledge(const Frame& frame)
+{
+    auto it = m_flowByPeer.find(PeerKey(frame.srcEndpoint, frame.destQp));
+    if (it == m_flowByPeer.end() || !m_flows[it->second].sender)
+    {
+        return;
+    }
+    std::uint32_t id = it->second;
+    RoceFlowState& flow = m_flows[id];
+    std::uint64_t psn = UnwrapPsn(frame.psn, flow.sender->Unacked());
+    bool nak = (frame.aeth >> 24) == kAethNakSequenceError;
+    auto done = nak ? flow.sender->OnNak(psn) : flow.sender->OnAck(psn);
+    (nak ? flow.naks : flow.acks)++;
+    if (!done.empty())
+    {
+        Complete(flow);
+    }
+    if (flow.sender->Outstanding())
+    {
+        ArmRetransmitTimer(id);
+    }
+    else
+    {
+        flow.retransmitTimer.Cancel();
+    }
+    if (nak)
+    {
+        Activate(id);
+    }
+}
+
+void
+RoceHost::HandleCnp(const Frame& frame)
+{
+    auto it = m_flowByPeer.find(PeerKey(frame.srcEndpoint, frame.destQp));
+    if (it == m_flowByPeer.end())
+    {
+        return;
+    }
+    std::uint32_t id = it->second;
+    RoceFlowState& flow = m_flows[id];
+    flow.cnps++;
+    if (!flow.rate)
+    {
+        return;
+    }
+    if (flow.rate->OnCnp(Simulator::Now().GetNanoSeconds()))
+    {
+        SampleRate(flow);
+    }
+    if (!flow.increaseTimer.IsRunning())
+    {
+        flow.increaseTimer
+            = Simulator::Schedule(NanoSeconds(flow.rate->Parameters().rateIncreaseTimerNs),
+                                  &RoceHost::OnIncreaseTimer,
+                                  this,
+                                  id);
+    }
+}
+
+void
+RoceHost::OnIncreaseTimer(std::uint32_t id)
+{
+    RoceFlowState& flow = m_flows[id];
+    flow.rate->OnIncreaseTimer();
+    SampleRate(flow);
+    const auto& p = flow.rate->Parameters();
+    if (flow.rate->CurrentRateBps() < p.lineRateBps || flow.rate->TargetRateBps() < p.lineRateBps)
+    {
+        flow.increaseTimer = Simulator::Schedule(
+            NanoSeconds(p.rateIncreaseTimerNs), &RoceHost::OnIncreaseTimer, this, id);
+    }
+}
+
+void
+RoceHost::SampleRate(RoceFlowState& flow)
+{
+    flow.rateTrace.push_back(
+        {Simulator::Now().GetNanoSeconds(), flow.rate->CurrentRateBps(), flow.rate->Alpha()});
 }
 
 RoceReceiveRecord
 RoceHost::GetReceived(std::uint32_t srcEndpoint, std::uint32_t destQp) const
 {
-    auto it = m_received.find(ReceiveKey(srcEndpoint, destQp));
-    return it == m_received.end() ? RoceReceiveRecord{} : it->second;
+    auto it = m_receivers.find(PeerKey(srcEndpoint, destQp));
+    return it == m_receivers.end() ? RoceReceiveRecord{} : it->second.record;
 }
 
 void
 RoceHost::DoDispose()
 {
+    for (auto& flow : m_flows)
+    {
+        flow.retransmitTimer.Cancel();
+        flow.increaseTimer.Cancel();
+    }
+    for (auto& wake : m_wake)
+    {
+        wake.Cancel();
+    }
     m_ports.clear();
     Node::DoDispose();
 }

@@ -1,56 +1,108 @@
 #ifndef FABRICSCOPE_FABRIC_ROCE_HOST_H
 #define FABRICSCOPE_FABRIC_ROCE_HOST_H
 
+#include "fabric/model/dcqcn-rate-state.h"
 #include "fabric/model/fabric-net-device.h"
 #include "fabric/model/ib-wire.h"
+#include "fabric/model/rc-transport.h"
 #include "fabric/model/roce-wire.h"
 
 #include <deque>
 #include <ns3/node.h>
 #include <optional>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
 namespace ns3::fabric
 {
 
-/** One RDMA WRITE stream: no congestion control, paced only by the NIC and by PFC. */
+/** Congestion control of the NICs, chosen by name. */
+enum class CongestionControl : std::uint8_t
+{
+    None,  ///< PFC only, as Meta runs its RoCE fabric
+    Dcqcn, ///< ECN → CNP → rate (Zhu et al. 2015)
+};
+
+const char* CongestionControlName(CongestionControl cc);
+/** "none" or "dcqcn"; false for anything else. */
+bool ParseCongestionControl(const std::string& name, CongestionControl& cc);
+
+/** How the NICs' RC transport behaves (defaults: HPCC's simulator and NVIDIA NICs). */
+struct TransportConfig
+{
+    bool reliable{true};       ///< RC with ACK/NAK and go-back-N; false: fire and forget
+    std::uint32_t ackEvery{1}; ///< coalesce ACKs over this many packets
+    Time retransmitTimeout{MilliSeconds(1)};
+    CongestionControl congestionControl{CongestionControl::None};
+    DcqcnParameters dcqcn;              ///< line rate is taken from the NIC port
+    std::int64_t cnpIntervalNs{50'000}; ///< at most one CNP per QP per interval (DCQCN paper)
+    std::uint8_t controlPriority{6};    ///< ACK, NAK and CNP
+};
+
+/** One RDMA WRITE stream (a queue pair carrying one message). */
 struct RoceFlowSpec
 {
     std::uint16_t port{0}; ///< the host's NIC port (graph port number)
     std::uint32_t dstEndpoint{0};
     std::uint64_t bytes{0};
-    std::uint32_t destQp{1};
+    std::uint32_t destQp{1}; ///< QP number, the same at both ends
     std::uint16_t udpSrcPort{0xC000};
     std::uint8_t priority{3};
     Time start;
 };
 
+/** Rate of a QP after each change (DCQCN). */
+struct RateSample
+{
+    std::int64_t timeNs{0};
+    std::uint64_t rateBps{0};
+    double alpha{0};
+};
+
+/** A sender QP and its telemetry. */
 struct RoceFlowState
 {
     RoceFlowSpec spec;
-    std::uint64_t sentBytes{0};
-    std::uint32_t nextPsn{0};
-    std::uint64_t packets{0};
-    std::int64_t firstQueuedNs{-1}; ///< when its first frame went to the NIC queue
+    std::optional<RcSender> sender;
+    std::optional<DcqcnRateState> rate;
+    std::int64_t nextSendNs{0};
+    bool queued{false}; ///< in its port's round robin
+    EventId retransmitTimer;
+    EventId increaseTimer;
+
+    std::uint64_t sentBytes{0}; ///< payload put on the wire, retransmissions included
+    std::uint64_t packets{0};   ///< packets put on the wire
+    std::uint64_t retransmitted{0};
+    std::uint64_t acks{0};
+    std::uint64_t naks{0};
+    std::uint64_t timeouts{0};
+    std::uint64_t cnps{0};
+    std::int64_t firstQueuedNs{-1};
     std::int64_t lastQueuedNs{-1};
+    std::int64_t completedNs{-1}; ///< when the message was acknowledged (or sent, unreliable)
+    std::vector<RateSample> rateTrace;
 };
 
-/** What a host received from one (source endpoint, destination QP). */
+/** What a host received on one (source endpoint, QP). */
 struct RoceReceiveRecord
 {
-    std::uint64_t payloadBytes{0};
+    std::uint64_t payloadBytes{0}; ///< delivered in order, exactly once
     std::uint64_t packets{0};
     std::uint64_t ecnMarked{0};
+    std::uint64_t outOfSequence{0};
+    std::uint64_t duplicates{0};
+    std::uint64_t naksSent{0};
+    std::uint64_t cnpsSent{0};
     std::int64_t firstNs{-1};
     std::int64_t lastNs{-1};
 };
 
 /**
- * A server with RoCE NIC ports. Its senders write RC WRITE frames at line rate (FIRST/MIDDLE/LAST
- * with RETH, PSN per packet) keeping at most two frames queued per port, so PFC pauses back-
- * pressure them; its sink counts what arrives. Reliability and congestion control belong to the
- * RDMA transport, not to this model.
+ * A server's RDMA NIC ports. Senders segment messages to the MTU with consecutive PSNs (24-bit,
+ * wrapping), keep at most two frames queued per port, pace each QP at its DCQCN rate, retransmit
+ * go-back-N on NAK or timeout; receivers accept in PSN order, coalesce ACKs, NAK gaps and answer
+ * ECN-marked (or FECN-marked) packets with paced CNPs. RoCEv2 or native InfiniBand frames.
  */
 class RoceHost : public Node
 {
@@ -65,6 +117,7 @@ public:
     void SetVlan(std::optional<std::uint16_t> vlan) { m_vlan = vlan; }
     /** Sends native InfiniBand (LRH + BTH) instead of RoCEv2. */
     void SetInfiniband(bool infiniband) { m_infiniband = infiniband; }
+    void SetTransport(const TransportConfig& transport) { m_transport = transport; }
 
     /** Schedules a flow; returns its id on this host. */
     std::uint32_t AddFlow(const RoceFlowSpec& spec);
@@ -78,23 +131,53 @@ protected:
     void DoDispose() override;
 
 private:
+    struct ReceiverQp
+    {
+        RcReceiver receiver;
+        std::int64_t lastCnpNs{-1'000'000'000'000LL};
+        RoceReceiveRecord record;
+    };
+
     void StartFlow(std::uint32_t id);
+    void Activate(std::uint32_t id);
     void Pump(std::uint16_t port);
+    void SendPacket(std::uint32_t id);
     void HandleFrame(Ptr<FabricNetDevice> in, Frame* frame);
     void HandleTransmitStart(Ptr<FabricNetDevice> out, Frame* frame);
-    Frame* NextFrame(RoceFlowState& flow);
+    void HandleData(Ptr<FabricNetDevice> in, const Frame& frame);
+    void HandleAcknowledge(const Frame& frame);
+    void HandleCnp(const Frame& frame);
+    void OnRetransmitTimeout(std::uint32_t id);
+    void OnIncreaseTimer(std::uint32_t id);
+    void ArmRetransmitTimer(std::uint32_t id);
+    void SampleRate(RoceFlowState& flow);
+    void Complete(RoceFlowState& flow);
+    /** An ACK, NAK or CNP from this host to `dstEndpoint`'s QP `qp`, out of `port`. */
+    void SendControl(Ptr<FabricNetDevice> port,
+                     std::uint32_t dstEndpoint,
+                     std::uint32_t qp,
+                     BthOpcode opcode,
+                     std::uint32_t psn,
+                     std::optional<std::uint32_t> aeth);
+    Frame* MakeFrame(Ptr<FabricNetDevice> nic,
+                     std::uint16_t port,
+                     std::uint32_t dstEndpoint,
+                     RocePacketSpec& packet);
 
     std::vector<Ptr<FabricNetDevice>> m_ports;
     std::vector<std::uint32_t> m_endpoints;
-    std::vector<std::deque<std::uint32_t>> m_active; ///< flows sending on each port, round robin
+    std::vector<std::deque<std::uint32_t>> m_active; ///< flows with packets to send, per port
+    std::vector<EventId> m_wake;                     ///< per port: the next paced send
     std::vector<RoceFlowState> m_flows;
-    std::unordered_map<std::uint64_t, RoceReceiveRecord> m_received;
+    std::unordered_map<std::uint64_t, std::uint32_t> m_flowByPeer; ///< (peer endpoint, QP) → flow
+    std::unordered_map<std::uint64_t, ReceiverQp> m_receivers;
     std::uint64_t m_totalReceived{0};
     std::uint32_t m_payloadMtu{4096};
     std::optional<std::uint16_t> m_vlan;
+    bool m_infiniband{false};
+    TransportConfig m_transport;
     Crc32ZeroExtender m_zeros;
     Crc16ZeroExtender m_zeros16;
-    bool m_infiniband{false};
     std::uint64_t m_sequence{0};
 };
 

@@ -15,6 +15,7 @@ enum class DropReason : std::uint8_t
     HeadroomOverflow, ///< lossless priority past XOFF + headroom: PFC failed to stop the sender
     LinkDown,
     NoRoute,
+    Injected, ///< removed by a fault-injection filter
     Count,
 };
 

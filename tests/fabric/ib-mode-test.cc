@@ -70,14 +70,14 @@ TEST_CASE("InfiniBand mode: credits never go negative, nothing is dropped, FECN 
         std::size_t length = ((data[4] & 7u) << 8 | data[5]) * 4u;
         REQUIRE(length + kVcrcBytes == header->caplen);
         REQUIRE((data[1] & 3) == 2);
-        REQUIRE((data[2] << 8 | data[3]) == EndpointLid(0));
+        bool toServer0 = (data[2] << 8 | data[3]) == EndpointLid(0); // the rest are its ACKs
         std::uint32_t icrc = data[length - 4] | data[length - 3] << 8 | data[length - 2] << 16
                              | static_cast<std::uint32_t>(data[length - 1]) << 24;
         REQUIRE(ComputeIbIcrc(data, length - 4, 0, zeros) == icrc);
         REQUIRE(Crc16Finish(Crc16Update(kCrc16Init, data, length))
                 == (data[length] | data[length + 1] << 8));
-        fecn += (data[kLrhBytes + 4] & 0x80) != 0 ? 1 : 0;
-        ++packets;
+        fecn += toServer0 && (data[kLrhBytes + 4] & 0x80) != 0 ? 1 : 0;
+        packets += toServer0 ? 1 : 0;
     }
     pcap_close(capture);
     REQUIRE(packets == received);
