@@ -33,91 +33,92 @@ DcqcnRateState::Clamp(double bps) const
                       static_cast<double>(m_parameters.lineRateBps));
 }
 
+void
+DcqcnRateState::AdvanceAlpha(std::int64_t nowNs)
+{
+    if (!m_started)
+    {
+        return;
+    }
+    std::int64_t current = nowNs / m_parameters.alphaUpdateIntervalNs; // windows before it ended
+    double keep = 1.0 - m_parameters.g;
+    if (m_cnpWindow >= m_appliedWindow && m_cnpWindow < current)
+    {
+        m_alpha *= std::pow(keep, static_cast<double>(m_cnpWindow - m_appliedWindow));
+        m_alpha = keep * m_alpha + m_parameters.g;
+        m_appliedWindow = m_cnpWindow + 1;
+    }
+    if (current > m_appliedWindow)
+    {
+        m_alpha *= std::pow(keep, static_cast<double>(current - m_appliedWindow));
+        m_appliedWindow = current;
+    }
+}
+
+double
+DcqcnRateState::AlphaAt(std::int64_t nowNs)
+{
+    AdvanceAlpha(nowNs);
+    return m_alpha;
+}
+
 bool
 DcqcnRateState::OnCnp(std::int64_t nowNs)
 {
-    AdvanceAlpha(nowNs);
-    m_lastCnpNs = nowNs;
-    if (nowNs - m_lastCutNs < m_parameters.rateDecreaseIntervalNs)
+    std::int64_t window = nowNs / m_parameters.alphaUpdateIntervalNs;
+    if (!m_started)
+    {
+        // The first CNP starts alpha at its initial value; its own window decays like a quiet one.
+        m_started = true;
+        m_alpha = m_parameters.initialAlpha;
+        m_appliedWindow = window;
+    }
+    else
+    {
+        AdvanceAlpha(nowNs);
+        m_cnpWindow = window;
+    }
+    if (m_decreasePending)
     {
         return false;
     }
-    m_lastCutNs = nowNs;
-    m_targetBps = m_currentBps;
+    m_decreasePending = true;
+    return true;
+}
+
+bool
+DcqcnRateState::OnDecreaseCheck(std::int64_t nowNs)
+{
+    if (!m_decreasePending)
+    {
+        return false;
+    }
+    AdvanceAlpha(nowNs);
+    m_decreasePending = false;
+    if (m_parameters.clampTargetRate || m_stage > 0 || m_cuts == 0)
+    {
+        m_targetBps = m_currentBps;
+    }
     m_currentBps = Clamp(m_currentBps * (1.0 - m_alpha / 2.0));
-    m_alpha = (1.0 - m_parameters.g) * m_alpha + m_parameters.g;
-    m_timerStages = 0;
-    m_byteStages = 0;
-    m_bytesSinceStage = 0;
+    m_stage = 0;
     ++m_cuts;
     return true;
 }
 
 void
-DcqcnRateState::OnAlphaTimer(std::int64_t nowNs)
-{
-    if (nowNs - m_lastCnpNs >= m_parameters.alphaUpdateIntervalNs)
-    {
-        m_alpha = (1.0 - m_parameters.g) * m_alpha;
-        m_lastAlphaNs = nowNs;
-    }
-}
-
-void
-DcqcnRateState::AdvanceAlpha(std::int64_t nowNs)
-{
-    // Alpha keeps its initial value until the first CNP starts its timer (as HPCC's NIC does).
-    if (m_lastCnpNs < 0 && m_cuts == 0)
-    {
-        return;
-    }
-    std::int64_t interval = m_parameters.alphaUpdateIntervalNs;
-    std::int64_t from = std::max(m_lastAlphaNs, m_lastCnpNs);
-    if (nowNs - from < interval)
-    {
-        return;
-    }
-    std::int64_t expiries = (nowNs - from) / interval;
-    m_alpha *= std::pow(1.0 - m_parameters.g, static_cast<double>(expiries));
-    m_lastAlphaNs = from + expiries * interval;
-}
-
-void
 DcqcnRateState::OnIncreaseTimer()
 {
-    ++m_timerStages;
-    Increase();
-}
-
-void
-DcqcnRateState::OnBytesSent(std::uint64_t bytes)
-{
-    m_bytesSinceStage += bytes;
-    while (m_bytesSinceStage >= m_parameters.byteCounterBytes)
-    {
-        m_bytesSinceStage -= m_parameters.byteCounterBytes;
-        ++m_byteStages;
-        Increase();
-    }
-}
-
-void
-DcqcnRateState::Increase()
-{
     std::uint32_t f = m_parameters.fastRecoveryStages;
-    std::uint32_t low = std::min(m_timerStages, m_byteStages);
-    std::uint32_t high = std::max(m_timerStages, m_byteStages);
-    if (low >= f)
-    {
-        m_targetBps = Clamp(m_targetBps
-                            + static_cast<double>(low - f + 1)
-                                  * static_cast<double>(m_parameters.hyperIncreaseBps));
-    }
-    else if (high >= f)
+    if (m_stage == f)
     {
         m_targetBps = Clamp(m_targetBps + static_cast<double>(m_parameters.additiveIncreaseBps));
     }
+    else if (m_stage > f)
+    {
+        m_targetBps = Clamp(m_targetBps + static_cast<double>(m_parameters.hyperIncreaseBps));
+    }
     m_currentBps = Clamp((m_targetBps + m_currentBps) / 2.0);
+    ++m_stage;
 }
 
 } // namespace ns3::fabric

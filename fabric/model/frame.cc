@@ -82,8 +82,9 @@ Frame::Icrc() const
 FramePool&
 FramePool::Get()
 {
-    static FramePool pool;
-    return pool;
+    // Never destroyed: devices disposed by ns-3 at exit may still hand frames back.
+    static FramePool* pool = new FramePool();
+    return *pool;
 }
 
 Frame*

@@ -261,7 +261,6 @@ RoceHost::SendPacket(std::uint32_t id)
     flow.retransmitted += next.retransmission ? 1 : 0;
     if (flow.rate)
     {
-        flow.rate->OnBytesSent(frame->WireBytes());
         flow.nextSendNs
             = now
               + static_cast<std::int64_t>(frame->WireBytes() * 8.0 * 1e9
@@ -478,18 +477,32 @@ RoceHost::HandleCnp(const Frame& frame)
     {
         return;
     }
-    if (flow.rate->OnCnp(Simulator::Now().GetNanoSeconds()))
+    std::int64_t now = Simulator::Now().GetNanoSeconds();
+    if (flow.rate->OnCnp(now))
     {
-        SampleRate(flow);
+        // The NIC checks for a cut on its decrease period.
+        std::int64_t period = flow.rate->Parameters().rateDecreaseIntervalNs;
+        Simulator::Schedule(
+            NanoSeconds(period - now % period), &RoceHost::OnDecreaseCheck, this, id);
     }
-    if (!flow.increaseTimer.IsRunning())
+}
+
+void
+RoceHost::OnDecreaseCheck(std::uint32_t id)
+{
+    RoceFlowState& flow = m_flows[id];
+    if (!flow.rate->OnDecreaseCheck(Simulator::Now().GetNanoSeconds()))
     {
-        flow.increaseTimer
-            = Simulator::Schedule(NanoSeconds(flow.rate->Parameters().rateIncreaseTimerNs),
-                                  &RoceHost::OnIncreaseTimer,
-                                  this,
-                                  id);
+        return;
     }
+    SampleRate(flow);
+    // Every cut restarts the increase timer.
+    flow.increaseTimer.Cancel();
+    flow.increaseTimer
+        = Simulator::Schedule(NanoSeconds(flow.rate->Parameters().rateIncreaseTimerNs),
+                              &RoceHost::OnIncreaseTimer,
+                              this,
+                              id);
 }
 
 void

@@ -1,6 +1,9 @@
 #include "fabric/model/dcqcn-rate-state.h"
 
 #include <catch2/catch.hpp>
+#include <cmath>
+#include <random>
+#include <set>
 #include <vector>
 
 using namespace ns3::fabric;
@@ -15,133 +18,110 @@ TEST_CASE("DCQCN parameters scale with the line rate as HPCC's simulator does", 
     REQUIRE(p400.hyperIncreaseBps == 800'000'000);
 }
 
-TEST_CASE("the rate trace after one CNP follows the paper's equations step by step",
+TEST_CASE("the rate trace after one CNP follows the DCQCN equations step by step",
           "[fabric][dcqcn]")
 {
     DcqcnParameters p = DcqcnParameters::ForLineRate(100'000'000'000ULL);
     DcqcnRateState state(p);
-    // The reference: the equations of Zhu et al. (2015), Section 5, written out here by hand.
+    const double g = 1.0 / 256;
+    // The reference, written out by hand from the update equations.
     double rc = 100e9;
     double rt = 100e9;
-    double alpha = 1.0;
-    const double g = 1.0 / 256;
 
-    REQUIRE(state.OnCnp(10'000));
+    REQUIRE(state.OnCnp(10'000));       // first CNP: alpha starts at 1 in window 10
+    REQUIRE_FALSE(state.OnCnp(10'500)); // a check is already pending
+    REQUIRE(state.OnDecreaseCheck(12'000));
+    // Window 10 saw the second CNP (+g); window 11 was quiet. The first CNP itself only starts
+    // alpha.
+    double alpha = (1 - g) * ((1 - g) * 1.0 + g);
     rt = rc;
     rc = rc * (1 - alpha / 2);
-    alpha = (1 - g) * alpha + g;
-    REQUIRE(state.CurrentRateBps() == static_cast<std::uint64_t>(rc)); // 50 Gb/s
-    REQUIRE(state.TargetRateBps() == static_cast<std::uint64_t>(rt));
     REQUIRE(state.Alpha() == Approx(alpha));
-
-    // Alpha decays once per quiet interval.
-    for (int k = 1; k <= 10; ++k)
-    {
-        state.OnAlphaTimer(10'000 + k * p.alphaUpdateIntervalNs);
-        alpha *= 1 - g;
-        REQUIRE(state.Alpha() == Approx(alpha));
-    }
-
-    // Timer stages 1..4: fast recovery halves the gap to the target; 5..: additive increase.
-    // Start from a target below line rate so that additive increase shows.
-    state.OnCnp(20'000);
-    rt = rc;
-    rc = rc * (1 - alpha / 2);
-    alpha = (1 - g) * alpha + g;
     REQUIRE(state.CurrentRateBps() == static_cast<std::uint64_t>(rc));
-    std::vector<double> expected;
-    for (std::uint32_t stage = 1; stage <= 12; ++stage)
+    REQUIRE(state.TargetRateBps() == static_cast<std::uint64_t>(rt));
+    REQUIRE_FALSE(state.OnDecreaseCheck(16'000)); // no CNP since: no cut
+
+    // Increase timer: stages 0..4 fast recovery, stage 5 additive, then hyper increase.
+    for (std::uint32_t stage = 0; stage < 12; ++stage)
     {
-        if (stage >= p.fastRecoveryStages)
+        if (stage == p.fastRecoveryStages)
         {
-            rt = std::min(100e9, rt + 20e6); // the target never exceeds the line rate
+            rt = std::min(100e9, rt + 20e6);
+        }
+        else if (stage > p.fastRecoveryStages)
+        {
+            rt = std::min(100e9, rt + 200e6);
         }
         rc = (rt + rc) / 2;
-        expected.push_back(rc);
-    }
-    for (std::uint32_t stage = 1; stage <= 12; ++stage)
-    {
         state.OnIncreaseTimer();
         INFO("stage " << stage);
-        REQUIRE(static_cast<double>(state.CurrentRateBps())
-                == Approx(expected[stage - 1]).margin(1.0));
+        REQUIRE(static_cast<double>(state.CurrentRateBps()) == Approx(rc).margin(1.0));
+        REQUIRE(static_cast<double>(state.TargetRateBps()) == Approx(rt).margin(1.0));
     }
 
-    // Once both counters pass F, hyper increase adds i × R_HAI to the target.
-    DcqcnRateState hyper(p);
-    hyper.OnCnp(0);
-    double hrc = 50e9;
-    double hrt = 100e9;
-    for (std::uint32_t stage = 1; stage <= 7; ++stage)
+    // A second cut after increases moves the target to the current rate...
+    state.OnCnp(3'000'000);
+    REQUIRE(state.OnDecreaseCheck(3'004'000));
+    double before = rc;
+    REQUIRE(state.TargetRateBps() == static_cast<std::uint64_t>(before));
+    // ...a third one right after, with no increase between, keeps it (clamp_tgt_rate = 0).
+    state.OnCnp(3'005'000);
+    REQUIRE(state.OnDecreaseCheck(3'008'000));
+    REQUIRE(state.TargetRateBps() == static_cast<std::uint64_t>(before));
+    REQUIRE(state.CurrentRateBps() < static_cast<std::uint64_t>(before));
+}
+
+TEST_CASE("lazy alpha windows equal a per-window update", "[fabric][dcqcn]")
+{
+    DcqcnParameters p = DcqcnParameters::ForLineRate(100'000'000'000ULL);
+    std::mt19937 rng(3);
+    for (int trial = 0; trial < 20; ++trial)
     {
-        hyper.OnIncreaseTimer();
-        hyper.OnBytesSent(p.byteCounterBytes);
-        // Each timer event and each byte-counter event is one increase.
-        for (std::uint32_t event = 0; event < 2; ++event)
+        DcqcnRateState state(p);
+        std::set<std::int64_t> times;
+        std::uniform_int_distribution<std::int64_t> when(0, 200'000);
+        for (int i = 0; i < 60; ++i)
         {
-            std::uint32_t timer = stage;
-            std::uint32_t bytes = event == 0 ? stage - 1 : stage;
-            std::uint32_t low = std::min(timer, bytes);
-            std::uint32_t high = std::max(timer, bytes);
-            if (low >= p.fastRecoveryStages)
-            {
-                hrt = std::min(100e9, hrt + (low - p.fastRecoveryStages + 1) * 200e6);
-            }
-            else if (high >= p.fastRecoveryStages)
-            {
-                hrt = std::min(100e9, hrt + 20e6);
-            }
-            hrc = (hrt + hrc) / 2;
+            times.insert(when(rng));
         }
-        REQUIRE(static_cast<double>(hyper.CurrentRateBps()) == Approx(hrc).margin(1.0));
+        for (auto t : times)
+        {
+            state.OnCnp(t);
+        }
+        std::int64_t end = 300'000;
+        // Reference: one update per 1 µs window from the first CNP's window on.
+        std::int64_t first = *times.begin() / 1000;
+        std::set<std::int64_t> cnpWindows;
+        for (auto t : times)
+        {
+            if (t / 1000 != first || t != *times.begin())
+            {
+                cnpWindows.insert(t / 1000);
+            }
+        }
+        double alpha = 1.0;
+        for (std::int64_t w = first; w < end / 1000; ++w)
+        {
+            alpha = (1 - p.g) * alpha + (cnpWindows.count(w) != 0 ? p.g : 0.0);
+        }
+        REQUIRE(state.AlphaAt(end) == Approx(alpha).epsilon(1e-9));
     }
 }
 
-TEST_CASE("DCQCN cuts at most once per decrease interval and respects the rate bounds",
-          "[fabric][dcqcn]")
+TEST_CASE("DCQCN rates stay within bounds", "[fabric][dcqcn]")
 {
     DcqcnParameters p = DcqcnParameters::ForLineRate(100'000'000'000ULL);
     DcqcnRateState state(p);
-    REQUIRE(state.OnCnp(0));
-    REQUIRE_FALSE(state.OnCnp(3'999));
-    REQUIRE(state.OnCnp(4'000));
-    REQUIRE(state.Cuts() == 2);
-    for (int i = 0; i < 200; ++i)
+    for (int i = 0; i < 500; ++i)
     {
-        state.OnCnp(8'000 + i * 4'000);
+        state.OnCnp(i * 4'000);
+        state.OnDecreaseCheck(i * 4'000 + 1);
     }
     REQUIRE(state.CurrentRateBps() == p.minRateBps);
-    for (int i = 0; i < 6000; ++i)
+    for (int i = 0; i < 2000; ++i)
     {
         state.OnIncreaseTimer();
     }
     REQUIRE(state.CurrentRateBps() == p.lineRateBps);
-    // A CNP inside the alpha interval stops the decay.
-    DcqcnRateState quiet(p);
-    quiet.OnCnp(0);
-    double alpha = quiet.Alpha();
-    quiet.OnAlphaTimer(500);
-    REQUIRE(quiet.Alpha() == alpha);
-}
-
-TEST_CASE("lazy alpha decay equals the periodic timer", "[fabric][dcqcn]")
-{
-    DcqcnParameters p = DcqcnParameters::ForLineRate(100'000'000'000ULL);
-    DcqcnRateState periodic(p);
-    DcqcnRateState lazy(p);
-    periodic.OnCnp(0);
-    lazy.OnCnp(0);
-    for (int k = 1; k <= 37; ++k)
-    {
-        periodic.OnAlphaTimer(k * p.alphaUpdateIntervalNs);
-    }
-    lazy.AdvanceAlpha(37 * p.alphaUpdateIntervalNs + 500);
-    REQUIRE(lazy.Alpha() == Approx(periodic.Alpha()));
-    // A CNP applies the decay owed before it cuts, whichever way alpha was kept.
-    periodic.OnCnp(40 * p.alphaUpdateIntervalNs);
-    DcqcnRateState lazy2(p);
-    lazy2.OnCnp(0);
-    lazy2.OnCnp(40 * p.alphaUpdateIntervalNs);
-    REQUIRE(lazy2.Alpha() == Approx(periodic.Alpha()));
-    REQUIRE(lazy2.CurrentRateBps() == periodic.CurrentRateBps());
+    REQUIRE(state.TargetRateBps() == p.lineRateBps);
 }
