@@ -87,6 +87,13 @@ main(int argc, char** argv)
               << ", PFC pauses sent: " << totals.pfcPauseTx[3]
               << ", ECN/FECN marks: " << totals.ecnMarked
               << ", credit stalls: " << totals.creditStalls << "\n"
+              << "drops by reason:";
+    for (std::size_t r = 0; r < totals.drops.size(); ++r)
+    {
+        std::cout << " " << fabric::DropReasonName(static_cast<fabric::DropReason>(r)) << "="
+                  << totals.drops[r];
+    }
+    std::cout << "\n"
               << "build " << buildSeconds << " s, run " << runSeconds << " s, "
               << Simulator::GetEventCount() << " events\n";
     Simulator::Destroy();

@@ -51,6 +51,31 @@ FabricRoutes::FabricRoutes(const topo::FabricGraph& graph)
         }
     }
 
+    // Leaves reachable over up-then-down paths, top down: what is below a switch, plus what the
+    // switches above it reach. In partly built trees not every uplink leads everywhere.
+    std::vector<std::vector<std::uint32_t>> reach(nodes.size());
+    for (auto tier : {topo::Tier::Core, topo::Tier::Spine, topo::Tier::Leaf})
+    {
+        for (std::uint32_t n = servers; n < nodes.size(); ++n)
+        {
+            if (nodes[n].tier != tier)
+            {
+                continue;
+            }
+            reach[n] = below[n];
+            for (auto id : graph.LinksOf(n))
+            {
+                if (links[id].lower == n)
+                {
+                    const auto& above = reach[links[id].upper];
+                    reach[n].insert(reach[n].end(), above.begin(), above.end());
+                }
+            }
+            std::sort(reach[n].begin(), reach[n].end());
+            reach[n].erase(std::unique(reach[n].begin(), reach[n].end()), reach[n].end());
+        }
+    }
+
     m_routes.resize(nodes.size());
     for (std::uint32_t s = servers; s < nodes.size(); ++s)
     {
@@ -70,14 +95,6 @@ FabricRoutes::FabricRoutes(const topo::FabricGraph& graph)
             return id;
         };
         auto ownLinks = graph.LinksOf(s);
-        std::vector<std::uint16_t> up;
-        for (auto id : ownLinks)
-        {
-            if (links[id].lower == s)
-            {
-                up.push_back(static_cast<std::uint16_t>(links[id].lowerPort));
-            }
-        }
         // Next hops depend only on the destination's leaf: compute them once per leaf.
         std::uint8_t plane = nodes[s].plane;
         std::map<std::uint32_t, std::uint16_t> groupOfLeaf;
@@ -100,7 +117,17 @@ FabricRoutes::FabricRoutes(const topo::FabricGraph& graph)
             }
             if (ports.empty())
             {
-                ports = up;
+                // Up, but only towards switches from which the leaf can be reached.
+                for (auto id : ownLinks)
+                {
+                    const auto& link = links[id];
+                    if (link.lower == s
+                        && std::binary_search(
+                            reach[link.upper].begin(), reach[link.upper].end(), leaf))
+                    {
+                        ports.push_back(static_cast<std::uint16_t>(link.lowerPort));
+                    }
+                }
             }
             std::sort(ports.begin(), ports.end());
             std::uint16_t group = ports.empty() ? SwitchRoutes::kNoRoute : groupFor(ports);
