@@ -96,6 +96,19 @@ TEST_CASE("oversubscription", "[topologies][rules]")
     REQUIRE(Of(Check(design, lenient), "design.oversubscription").empty());
 }
 
+TEST_CASE("a partly built last pod is oversubscribed for traffic from the other pods",
+          "[topologies][rules]")
+{
+    // Pods of 32, 32 and 16 leaves: the last has 16 spines, reached by 16 of 32 core groups.
+    auto design = UniformDesign(320, 8, 32, 2, 3);
+    auto found = Of(Check(design), "design.oversubscription");
+    REQUIRE(found.size() == 1);
+    REQUIRE(found[0].subject == "pod 2");
+    REQUIRE(Evidence(found[0], "ratio_into_pod") == "2");
+    REQUIRE(Of(Check(UniformDesign(512, 8, 32, 2, 3)), "design.oversubscription")
+                .empty()); // whole pods
+}
+
 TEST_CASE("port budget flags idle ports past the threshold", "[topologies][rules]")
 {
     auto design = UniformDesign(95, 8, 32, 2, 0); // 3 SU: spines at 75%

@@ -32,6 +32,52 @@ Share(double share)
 
 } // namespace
 
+namespace
+{
+
+/**
+ * In a 3-tier fabric whose last pod has fewer spines than the others, core group j only reaches
+ * the pods that have a spine j: traffic from the full pods into the small one can use only that
+ * pod's spine count of core groups, so it runs oversubscribed.
+ */
+void
+CheckPartialPods(const DesignReviewInput& in, const RuleConfig& config, std::vector<Finding>& out)
+{
+    const auto& plan = in.plan;
+    if (plan.tiers != 3 || plan.pods.size() < 2)
+    {
+        return;
+    }
+    std::uint32_t full = plan.pods.front().spines;
+    for (std::uint32_t p = 0; p < plan.pods.size(); ++p)
+    {
+        std::uint32_t spines = plan.pods[p].spines;
+        if (spines >= full)
+        {
+            continue;
+        }
+        double ratio = static_cast<double>(full) / spines;
+        double limit = config.Threshold("design.oversubscription", "max_spine_ratio");
+        Finding finding = config.MakeFinding(
+            "design.oversubscription",
+            "pod " + std::to_string(p),
+            "pod " + std::to_string(p) + " has " + std::to_string(spines)
+                + " spines where the others have " + std::to_string(full) + ": only "
+                + std::to_string(spines)
+                + " core groups reach it, so traffic from other pods into it runs "
+                + FormatDecimal(ratio, 3) + ":1 oversubscribed");
+        if (ratio <= limit + 1e-9)
+        {
+            finding.severity = Severity::Info;
+        }
+        out.push_back(finding.With("spines", std::to_string(spines))
+                          .With("spines_in_full_pods", std::to_string(full))
+                          .With("ratio_into_pod", FormatDecimal(ratio, 3)));
+    }
+}
+
+} // namespace
+
 void
 CheckOversubscription(const DesignReviewInput& in,
                       const RuleConfig& config,
@@ -50,6 +96,7 @@ CheckOversubscription(const DesignReviewInput& in,
     {
         items.push_back({Tier::Spine, plan.spineDown, plan.spineUp, "max_spine_ratio"});
     }
+    CheckPartialPods(in, config, out);
     for (const auto& item : items)
     {
         double ratio = static_cast<double>(item.down) / item.up;
