@@ -67,13 +67,14 @@ Permutation(std::uint32_t hosts)
 }
 
 Result
-RunFabric(const fab::topo::Design& design, Time duration)
+RunFabric(const fab::topo::Design& design, Time duration, fabric::CongestionControl cc)
 {
     ObjectFactory scheduler;
     scheduler.SetTypeId("ns3::PriorityQueueScheduler");
     Simulator::SetScheduler(scheduler);
     fabric::FabricOptions options;
     options.lldpInterval = Time(0);
+    options.transport.congestionControl = cc;
     fabric::FabricBuilder fabric(design, options);
     auto partner = Permutation(fabric.Hosts());
     for (std::uint32_t h = 0; h < fabric.Hosts(); ++h)
@@ -161,6 +162,63 @@ RunStock(const fab::topo::Design& design, Time duration, const std::string& rate
     return result;
 }
 
+/** Resident memory of this process in bytes (Linux). */
+std::uint64_t
+ResidentBytes()
+{
+    std::FILE* f = std::fopen("/proc/self/statm", "r");
+    unsigned long pages = 0;
+    unsigned long resident = 0;
+    if (f != nullptr)
+    {
+        if (std::fscanf(f, "%lu %lu", &pages, &resident) != 2)
+        {
+            resident = 0;
+        }
+        std::fclose(f);
+    }
+    return static_cast<std::uint64_t>(resident) * 4096;
+}
+
+/** Memory per simulated host: a k = 16 fat-tree (1,024 hosts) with RC + DCQCN under load. */
+void
+MeasureMemory()
+{
+    fab::topo::Design design = KAry8(100'000'000'000ULL);
+    design.name = "k=16 fat-tree";
+    design.servers.count = 1024;
+    design.switchModels.begin()->second.ports = 16;
+    std::uint64_t before = ResidentBytes();
+    ObjectFactory scheduler;
+    scheduler.SetTypeId("ns3::PriorityQueueScheduler");
+    Simulator::SetScheduler(scheduler);
+    fabric::FabricOptions options;
+    options.lldpInterval = Time(0);
+    options.transport.congestionControl = fabric::CongestionControl::Dcqcn;
+    fabric::FabricBuilder fabric(design, options);
+    auto partner = Permutation(fabric.Hosts());
+    for (std::uint32_t h = 0; h < fabric.Hosts(); ++h)
+    {
+        fabric::RoceFlowSpec flow;
+        flow.dstEndpoint = partner[h];
+        flow.bytes = 1ull << 40;
+        flow.destQp = h + 1;
+        flow.start = NanoSeconds(h);
+        fabric.Host(h)->AddFlow(flow);
+    }
+    Simulator::Stop(MicroSeconds(200));
+    Simulator::Run();
+    std::uint64_t after = ResidentBytes();
+    std::printf("memory: k=16 fat-tree, %u hosts, %zu switches, RC + DCQCN, 200 us of permutation "
+                "load: %.1f MB resident "
+                "for the fabric = %.0f KB per host (all switches included)\n",
+                fabric.Hosts(),
+                fabric.Switches().size(),
+                (after - before) / 1e6,
+                (after - before) / 1024.0 / fabric.Hosts());
+    Simulator::Destroy();
+}
+
 } // namespace
 
 int
@@ -185,13 +243,21 @@ main(int argc, char** argv)
                 stock.wallSeconds,
                 stock.HopsPerSecond(),
                 static_cast<unsigned long long>(stock.events));
-    Result ours = RunFabric(design, duration);
-    std::printf("fabricscope (PriorityQueue scheduler):        %12llu packet-hops in %7.3f s wall "
-                "= %12.0f hops/s (%llu events)\n",
-                static_cast<unsigned long long>(ours.hops),
-                ours.wallSeconds,
-                ours.HopsPerSecond(),
-                static_cast<unsigned long long>(ours.events));
-    std::printf("ratio: %.1fx\n", ours.HopsPerSecond() / stock.HopsPerSecond());
+    auto report = [](const char* name, const Result& r)
+    {
+        std::printf("%-46s %12llu packet-hops in %7.3f s wall = %12.0f hops/s (%llu events)\n",
+                    name,
+                    static_cast<unsigned long long>(r.hops),
+                    r.wallSeconds,
+                    r.HopsPerSecond(),
+                    static_cast<unsigned long long>(r.events));
+    };
+    Result ours = RunFabric(design, duration, fabric::CongestionControl::None);
+    report("fabricscope RC, no CC (PriorityQueue):", ours);
+    Result dcqcn = RunFabric(design, duration, fabric::CongestionControl::Dcqcn);
+    report("fabricscope RC + DCQCN (PriorityQueue):", dcqcn);
+    std::printf("ratio RC, no CC:  %.1fx\n", ours.HopsPerSecond() / stock.HopsPerSecond());
+    std::printf("ratio RC + DCQCN: %.1fx\n", dcqcn.HopsPerSecond() / stock.HopsPerSecond());
+    MeasureMemory();
     return 0;
 }
