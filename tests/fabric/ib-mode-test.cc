@@ -83,3 +83,37 @@ TEST_CASE("InfiniBand mode: credits never go negative, nothing is dropped, FECN 
     REQUIRE(packets == received);
     REQUIRE(fecn == marked);
 }
+
+TEST_CASE("InfiniBand congestion control: FECN at the switch, BECN back to the sender, rate cut",
+          "[fabric][sim][ib][dcqcn]")
+{
+    auto design = UniformDesign(17, 1, 64, 1, 2, 100'000'000'000ULL);
+    design.fabric = fab::topo::FabricKind::Infiniband;
+    FabricOptions options;
+    options.ibCreditBytes = 64 * 1024;
+    options.transport.congestionControl = CongestionControl::Dcqcn;
+    FabricBuilder fabric(design, options);
+    for (std::uint32_t s = 1; s <= 8; ++s)
+    {
+        RoceFlowSpec flow;
+        flow.dstEndpoint = fabric.Endpoint(0, 0);
+        flow.bytes = 4'000'000;
+        flow.destQp = s;
+        flow.start = MicroSeconds(1);
+        fabric.Host(s)->AddFlow(flow);
+    }
+    Simulator::Stop(MilliSeconds(20));
+    Simulator::Run();
+    REQUIRE(fabric.Host(0)->GetTotalReceivedPayload() == 8 * 4'000'000ull);
+    REQUIRE(fabric.Totals().TotalDrops() == 0);
+    REQUIRE(fabric.Port("leaf-0-0:0")->GetCounters().ecnMarked > 0); // FECN
+    for (std::uint32_t s = 1; s <= 8; ++s)
+    {
+        const auto& flow = fabric.Host(s)->GetFlow(0);
+        REQUIRE(flow.cnps > 0); // BECN notifications came back
+        REQUIRE(flow.rateTrace.size() > 1);
+        REQUIRE(flow.rateTrace[1].rateBps < 100'000'000'000ULL); // and throttled injection
+        REQUIRE(fabric.Host(0)->GetReceived(fabric.Endpoint(s, 0), s).cnpsSent == flow.cnps);
+    }
+    Simulator::Destroy();
+}
