@@ -43,6 +43,7 @@ struct Frame
     std::uint32_t destQp{0};
     std::uint8_t bthOpcode{0}; ///< parsed once: BTH opcode, PSN (24 bits), AckReq, AETH
     bool ackRequest{false};
+    bool becn{false};
     std::uint32_t psn{0};
     std::uint32_t aeth{0};
     std::uint32_t payloadBytes{0}; ///< RDMA payload carried (goodput)

@@ -92,6 +92,7 @@ WriteIbFrame(Frame& frame,
     frame.kind = FrameKind::Infiniband;
     frame.bthOpcode = static_cast<std::uint8_t>(spec.opcode);
     frame.ackRequest = spec.ackRequest;
+    frame.becn = spec.becn;
     frame.psn = spec.psn & 0xFFFFFF;
     frame.aeth = spec.aeth.value_or(0);
     frame.destQp = spec.destQp;

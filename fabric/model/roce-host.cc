@@ -35,7 +35,16 @@ IsRequest(std::uint8_t opcode)
 const char*
 CongestionControlName(CongestionControl cc)
 {
-    return cc == CongestionControl::Dcqcn ? "dcqcn" : "none";
+    switch (cc)
+    {
+        case CongestionControl::Dcqcn:
+            return "dcqcn";
+        case CongestionControl::Dctcp:
+            return "dctcp";
+        case CongestionControl::None:
+            break;
+    }
+    return "none";
 }
 
 bool
@@ -49,6 +58,11 @@ ParseCongestionControl(const std::string& name, CongestionControl& cc)
     if (name == "dcqcn")
     {
         cc = CongestionControl::Dcqcn;
+        return true;
+    }
+    if (name == "dctcp")
+    {
+        cc = CongestionControl::Dctcp;
         return true;
     }
     return false;
@@ -113,6 +127,12 @@ RoceHost::StartFlow(std::uint32_t id)
         flow.rate.emplace(parameters);
         SampleRate(flow);
     }
+    if (m_transport.congestionControl == CongestionControl::Dctcp && m_transport.reliable)
+    {
+        DctcpParameters parameters = m_transport.dctcp;
+        parameters.mssBytes = m_payloadMtu;
+        flow.window.emplace(parameters);
+    }
     Activate(id);
 }
 
@@ -145,9 +165,9 @@ RoceHost::Pump(std::uint16_t port)
             return; // the next transmission start pumps again
         }
         active.pop_front();
-        if (!flow.sender->HasPacketToSend())
+        if (!flow.sender->HasPacketToSend() || !WindowAllows(flow))
         {
-            flow.queued = false;
+            flow.queued = false; // an ACK (or NAK, or timeout) brings it back
             continue;
         }
         if (flow.nextSendNs > now)
@@ -159,7 +179,7 @@ RoceHost::Pump(std::uint16_t port)
         }
         waiting = 0;
         SendPacket(id);
-        if (flow.sender->HasPacketToSend())
+        if (flow.sender->HasPacketToSend() && WindowAllows(flow))
         {
             active.push_back(id);
         }
@@ -179,6 +199,17 @@ RoceHost::Pump(std::uint16_t port)
             wake = Simulator::Schedule(NanoSeconds(earliest - now), &RoceHost::Pump, this, port);
         }
     }
+}
+
+bool
+RoceHost::WindowAllows(const RoceFlowState& flow) const
+{
+    if (!flow.window)
+    {
+        return true;
+    }
+    std::uint64_t inFlight = (flow.sender->SendPsn() - flow.sender->Unacked()) * m_payloadMtu;
+    return inFlight < flow.window->WindowBytes();
 }
 
 Frame*
@@ -325,7 +356,8 @@ RoceHost::SendControl(Ptr<FabricNetDevice> port,
                       std::uint32_t qp,
                       BthOpcode opcode,
                       std::uint32_t psn,
-                      std::optional<std::uint32_t> aeth)
+                      std::optional<std::uint32_t> aeth,
+                      bool becn)
 {
     RocePacketSpec packet;
     packet.priority = m_transport.controlPriority;
@@ -333,7 +365,7 @@ RoceHost::SendControl(Ptr<FabricNetDevice> port,
     packet.opcode = opcode;
     packet.destQp = qp;
     packet.psn = opcode == BthOpcode::Cnp ? 0 : psn & kPsnMask;
-    packet.becn = opcode == BthOpcode::Cnp;
+    packet.becn = opcode == BthOpcode::Cnp || becn;
     packet.aeth = aeth;
     packet.udpSrcPort = static_cast<std::uint16_t>(0xC000 | (qp & 0x3FFF));
     Frame* frame = MakeFrame(port, port->GetPortNumber(), dstEndpoint, packet);
@@ -392,14 +424,20 @@ RoceHost::HandleData(Ptr<FabricNetDevice> in, const Frame& frame)
         deliver = response.deliver;
         record.outOfSequence += response.outOfSequence ? 1 : 0;
         record.duplicates += response.duplicate ? 1 : 0;
+        qp.markedSinceAck = qp.markedSinceAck || marked;
         if (response.kind == RcResponse::Kind::Ack)
         {
+            // DCTCP-style congestion control reads the ECN echo on ACKs (BTH BECN, as IB does).
+            bool echo
+                = m_transport.congestionControl == CongestionControl::Dctcp && qp.markedSinceAck;
+            qp.markedSinceAck = false;
             SendControl(in,
                         frame.srcEndpoint,
                         frame.destQp,
                         BthOpcode::RcAcknowledge,
                         static_cast<std::uint32_t>(response.psn),
-                        std::uint32_t{kAethAck} << 24);
+                        std::uint32_t{kAethAck} << 24,
+                        echo);
         }
         else if (response.kind == RcResponse::Kind::Nak)
         {
@@ -442,7 +480,17 @@ RoceHost::HandleAcknowledge(const Frame& frame)
     RoceFlowState& flow = m_flows[id];
     std::uint64_t psn = UnwrapPsn(frame.psn, flow.sender->Unacked());
     bool nak = (frame.aeth >> 24) == kAethNakSequenceError;
+    std::uint64_t unackedBefore = flow.sender->Unacked();
     auto done = nak ? flow.sender->OnNak(psn) : flow.sender->OnAck(psn);
+    if (flow.window)
+    {
+        std::uint64_t bytes = (flow.sender->Unacked() - unackedBefore) * m_payloadMtu;
+        flow.congestionEchoes += frame.becn ? 1 : 0;
+        flow.window->OnAck(bytes,
+                           frame.becn ? bytes : 0,
+                           flow.sender->Unacked() * m_payloadMtu,
+                           flow.sender->SendPsn() * m_payloadMtu);
+    }
     (nak ? flow.naks : flow.acks)++;
     if (!done.empty())
     {
@@ -456,9 +504,9 @@ RoceHost::HandleAcknowledge(const Frame& frame)
     {
         flow.retransmitTimer.Cancel();
     }
-    if (nak)
+    if (nak || flow.window)
     {
-        Activate(id);
+        Activate(id); // go back N, or the window opened
     }
 }
 

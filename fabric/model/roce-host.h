@@ -2,6 +2,7 @@
 #define FABRICSCOPE_FABRIC_ROCE_HOST_H
 
 #include "fabric/model/dcqcn-rate-state.h"
+#include "fabric/model/dctcp-window-state.h"
 #include "fabric/model/fabric-net-device.h"
 #include "fabric/model/ib-wire.h"
 #include "fabric/model/rc-transport.h"
@@ -22,6 +23,7 @@ enum class CongestionControl : std::uint8_t
 {
     None,  ///< PFC only, as Meta runs its RoCE fabric
     Dcqcn, ///< ECN → CNP → rate (Zhu et al. 2015)
+    Dctcp, ///< ECN echoed on ACKs → congestion window (DCTCP-style, Alizadeh et al. 2010)
 };
 
 const char* CongestionControlName(CongestionControl cc);
@@ -36,6 +38,7 @@ struct TransportConfig
     Time retransmitTimeout{MilliSeconds(1)};
     CongestionControl congestionControl{CongestionControl::None};
     DcqcnParameters dcqcn; ///< line rate is taken from the NIC port
+    DctcpParameters dctcp;
     /** At most one CNP per QP per interval: 4 µs as NVIDIA NICs are set (min_time_between_cnps),
      *  consistent with the 1 µs alpha period; the DCQCN paper used 50 µs with a 55 µs alpha timer.
      */
@@ -69,6 +72,7 @@ struct RoceFlowState
     RoceFlowSpec spec;
     std::optional<RcSender> sender;
     std::optional<DcqcnRateState> rate;
+    std::optional<DctcpWindowState> window;
     std::int64_t nextSendNs{0};
     bool queued{false}; ///< in its port's round robin
     EventId retransmitTimer;
@@ -81,6 +85,7 @@ struct RoceFlowState
     std::uint64_t naks{0};
     std::uint64_t timeouts{0};
     std::uint64_t cnps{0};
+    std::uint64_t congestionEchoes{0}; ///< ACKs that echoed a congestion mark (DCTCP)
     std::int64_t firstQueuedNs{-1};
     std::int64_t lastQueuedNs{-1};
     std::int64_t completedNs{-1}; ///< when the message was acknowledged (or sent, unreliable)
@@ -138,6 +143,7 @@ private:
     {
         RcReceiver receiver;
         std::int64_t lastCnpNs{-1'000'000'000'000LL};
+        bool markedSinceAck{false};
         RoceReceiveRecord record;
     };
 
@@ -162,7 +168,9 @@ private:
                      std::uint32_t qp,
                      BthOpcode opcode,
                      std::uint32_t psn,
-                     std::optional<std::uint32_t> aeth);
+                     std::optional<std::uint32_t> aeth,
+                     bool becn = false);
+    bool WindowAllows(const RoceFlowState& flow) const;
     Frame* MakeFrame(Ptr<FabricNetDevice> nic,
                      std::uint16_t port,
                      std::uint32_t dstEndpoint,

@@ -163,6 +163,7 @@ WriteRoceFrame(Frame& frame, const RocePacketSpec& spec, Crc32ZeroExtender& zero
     frame.kind = FrameKind::Roce;
     frame.bthOpcode = static_cast<std::uint8_t>(spec.opcode);
     frame.ackRequest = spec.ackRequest;
+    frame.becn = spec.becn;
     frame.psn = spec.psn & 0xFFFFFF;
     frame.aeth = spec.aeth.value_or(0);
     frame.destQp = spec.destQp;

@@ -237,10 +237,16 @@ TEST_CASE("DCQCN: flows sharing a bottleneck converge to a fair share and keep t
     }
 }
 
-TEST_CASE("16:1 incast: DCQCN needs far fewer PFC pauses than PFC alone",
-          "[fabric][sim][dcqcn][pfc]")
+TEST_CASE("16:1 incast: DCQCN and the DCTCP-style window need far fewer PFC pauses than PFC alone",
+          "[fabric][sim][dcqcn][dctcp][pfc]")
 {
-    auto run = [](CongestionControl cc, std::uint64_t* cnps)
+    struct Outcome
+    {
+        std::uint64_t pauses{0};
+        std::uint64_t cnps{0};
+        std::uint64_t echoes{0};
+    };
+    auto run = [](CongestionControl cc)
     {
         auto design = UniformDesign(17, 1, 64, 1, 2, 100'000'000'000ULL);
         FabricOptions options;
@@ -257,25 +263,30 @@ TEST_CASE("16:1 incast: DCQCN needs far fewer PFC pauses than PFC alone",
         REQUIRE(fabric.Host(0)->GetTotalReceivedPayload() == 16 * 8'000'000ull);
         auto totals = fabric.Totals();
         REQUIRE(totals.TotalDrops() == 0);
-        *cnps = 0;
+        Outcome outcome;
+        outcome.pauses = totals.pfcPauseTx[3];
         for (std::uint32_t s = 1; s <= 16; ++s)
         {
-            *cnps += fabric.Host(s)->GetFlow(0).cnps;
+            outcome.cnps += fabric.Host(s)->GetFlow(0).cnps;
+            outcome.echoes += fabric.Host(s)->GetFlow(0).congestionEchoes;
         }
         Simulator::Destroy();
-        return totals.pfcPauseTx[3];
+        return outcome;
     };
-    std::uint64_t cnpsOff = 0;
-    std::uint64_t cnpsOn = 0;
-    std::uint64_t pausesOff = run(CongestionControl::None, &cnpsOff);
-    std::uint64_t pausesOn = run(CongestionControl::Dcqcn, &cnpsOn);
-    CAPTURE(pausesOff, pausesOn, cnpsOn);
+    Outcome off = run(CongestionControl::None);
+    Outcome dcqcn = run(CongestionControl::Dcqcn);
+    Outcome dctcp = run(CongestionControl::Dctcp);
     WARN("16:1 incast, 8 MB each: PFC pauses without CC "
-         << pausesOff << ", with DCQCN " << pausesOn << " (" << cnpsOn << " CNPs)");
-    REQUIRE(cnpsOff == 0);
-    REQUIRE(cnpsOn > 0);
-    REQUIRE(pausesOff > 0);
-    REQUIRE(pausesOn * 5 <= pausesOff);
+         << off.pauses << ", with DCQCN " << dcqcn.pauses << " (" << dcqcn.cnps
+         << " CNPs), with the DCTCP window " << dctcp.pauses << " (" << dctcp.echoes
+         << " ECN echoes)");
+    REQUIRE(off.cnps == 0);
+    REQUIRE(off.pauses > 0);
+    REQUIRE(dcqcn.cnps > 0);
+    REQUIRE(dcqcn.pauses * 5 <= off.pauses);
+    REQUIRE(dctcp.echoes > 0);
+    REQUIRE(dctcp.cnps == 0);
+    REQUIRE(dctcp.pauses * 5 <= off.pauses);
 }
 
 TEST_CASE("CNPs on the wire: opcode 0x81 with BECN and a valid ICRC",
