@@ -268,11 +268,21 @@ RoceHost::SendPacket(std::uint32_t id)
     packet.priority = spec.priority;
     packet.udpSrcPort = spec.udpSrcPort;
     packet.ipId = static_cast<std::uint16_t>(flow.packets);
-    packet.opcode = next.first && next.last ? BthOpcode::RcWriteOnly
-                    : next.first            ? BthOpcode::RcWriteFirst
-                    : next.last             ? BthOpcode::RcWriteLast
-                                            : BthOpcode::RcWriteMiddle;
-    packet.reth = next.first;
+    if (spec.send)
+    {
+        packet.opcode = next.first && next.last ? BthOpcode::RcSendOnly
+                        : next.first            ? BthOpcode::RcSendFirst
+                        : next.last             ? BthOpcode::RcSendLast
+                                                : BthOpcode::RcSendMiddle;
+    }
+    else
+    {
+        packet.opcode = next.first && next.last ? BthOpcode::RcWriteOnly
+                        : next.first            ? BthOpcode::RcWriteFirst
+                        : next.last             ? BthOpcode::RcWriteLast
+                                                : BthOpcode::RcWriteMiddle;
+    }
+    packet.reth = next.first && !spec.send;
     packet.rethVirtualAddress = 0x10000000ull;
     packet.rethRkey = 0x1000 + spec.destQp;
     packet.rethDmaLength
@@ -342,6 +352,27 @@ RoceHost::Complete(RoceFlowState& flow)
 {
     flow.completedNs = Simulator::Now().GetNanoSeconds();
     flow.retransmitTimer.Cancel();
+    if (!m_completion.IsNull())
+    {
+        auto id = static_cast<std::uint32_t>(&flow - m_flows.data());
+        m_completion(id, flow.spec.start.GetNanoSeconds(), flow.completedNs);
+    }
+}
+
+std::vector<std::uint32_t>
+RoceHost::AddConnection(const RoceFlowSpec& spec, std::uint32_t qps)
+{
+    std::vector<std::uint32_t> ids;
+    std::uint64_t share = spec.bytes / qps;
+    for (std::uint32_t q = 0; q < qps; ++q)
+    {
+        RoceFlowSpec part = spec;
+        part.destQp = spec.destQp + q;
+        part.udpSrcPort = static_cast<std::uint16_t>(spec.udpSrcPort + q);
+        part.bytes = q + 1 == qps ? spec.bytes - share * (qps - 1) : share;
+        ids.push_back(AddFlow(part));
+    }
+    return ids;
 }
 
 void

@@ -56,6 +56,7 @@ struct RoceFlowSpec
     std::uint16_t udpSrcPort{0xC000};
     std::uint8_t priority{3};
     Time start;
+    bool send{false}; ///< RDMA SEND instead of RDMA WRITE
 };
 
 /** Rate of a QP after each change (DCQCN). */
@@ -129,6 +130,14 @@ public:
 
     /** Schedules a flow; returns its id on this host. */
     std::uint32_t AddFlow(const RoceFlowSpec& spec);
+    /** One transfer spread over `qps` queue pairs (QP numbers destQp, destQp + 1, ...; UDP source
+     *  ports differ too), as NCCL does for ECMP entropy. Returns the flow ids. */
+    std::vector<std::uint32_t> AddConnection(const RoceFlowSpec& spec, std::uint32_t qps);
+    /** Called when a flow's message completes: (flow id, posted ns, completed ns). */
+    void SetCompletionCallback(Callback<void, std::uint32_t, std::int64_t, std::int64_t> callback)
+    {
+        m_completion = callback;
+    }
     const RoceFlowState& GetFlow(std::uint32_t id) const { return m_flows.at(id); }
     std::size_t GetNFlows() const { return m_flows.size(); }
 
@@ -188,6 +197,7 @@ private:
     std::optional<std::uint16_t> m_vlan;
     bool m_infiniband{false};
     TransportConfig m_transport;
+    Callback<void, std::uint32_t, std::int64_t, std::int64_t> m_completion;
     Crc32ZeroExtender m_zeros;
     Crc16ZeroExtender m_zeros16;
     std::uint64_t m_sequence{0};

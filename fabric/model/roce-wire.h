@@ -30,6 +30,9 @@ inline constexpr std::size_t kCnpReservedBytes = 16;
 /** BTH opcodes used here (IBA 9.2: RC 0x00–0x1F, UD 0x60–0x7F, CNP 0x81). */
 enum class BthOpcode : std::uint8_t
 {
+    RcSendFirst = 0x00,
+    RcSendMiddle = 0x01,
+    RcSendLast = 0x02,
     RcSendOnly = 0x04,
     RcWriteFirst = 0x06,
     RcWriteMiddle = 0x07,

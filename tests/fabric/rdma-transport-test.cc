@@ -324,3 +324,65 @@ TEST_CASE("CNPs on the wire: opcode 0x81 with BECN and a valid ICRC",
     REQUIRE(icrc.exitCode == 0);
     REQUIRE(icrc.out.find("cnp=" + std::to_string(cnps) + " bad_icrc=0") != std::string::npos);
 }
+
+namespace
+{
+
+void
+RecordCompletion(std::vector<std::int64_t>* completions,
+                 std::uint32_t,
+                 std::int64_t posted,
+                 std::int64_t completed)
+{
+    completions->push_back(completed - posted);
+}
+
+} // namespace
+
+TEST_CASE("SEND and WRITE, several QPs per connection, completion callbacks",
+          "[fabric][sim][rc][tshark]")
+{
+    auto dir = TempDir("rc-send");
+    // k = 8: a connection between leaves has 4 equal-cost uplinks to spread over.
+    auto design = UniformDesign(32, 1, 8, 1, 2, 100'000'000'000ULL);
+    FabricOptions options;
+    options.lldpInterval = Time(0);
+    FabricBuilder fabric(design, options);
+    auto files = fabric.EnableCapture(dir.string(), "srv-0:*");
+    std::vector<std::int64_t> completions;
+    fabric.Host(0)->SetCompletionCallback(MakeBoundCallback(&RecordCompletion, &completions));
+    RoceFlowSpec send = Flow(fabric.Endpoint(4, 0), 3 * 4096 + 100, 50);
+    send.send = true;
+    fabric.Host(0)->AddFlow(send);
+    auto ids = fabric.Host(0)->AddConnection(Flow(fabric.Endpoint(5, 0), 8 * 64 * 4096, 100), 8);
+    REQUIRE(ids.size() == 8);
+    Simulator::Stop(MilliSeconds(2));
+    Simulator::Run();
+    REQUIRE(completions.size() == 9);
+    for (auto ns : completions)
+    {
+        REQUIRE(ns > 0);
+    }
+    REQUIRE(fabric.Host(4)->GetReceived(fabric.Endpoint(0, 0), 50).payloadBytes == 3 * 4096 + 100);
+    std::uint64_t total = 0;
+    for (std::uint32_t q = 0; q < 8; ++q)
+    {
+        total += fabric.Host(5)->GetReceived(fabric.Endpoint(0, 0), 100 + q).payloadBytes;
+    }
+    REQUIRE(total == 8 * 64 * 4096);
+    int uplinksUsed = 0;
+    for (int port = 4; port < 8; ++port)
+    {
+        uplinksUsed
+            += fabric.Port("leaf-0-0:" + std::to_string(port))->GetCounters().roceTx > 0 ? 1 : 0;
+    }
+    REQUIRE(uplinksUsed >= 3); // 8 QPs hash over the 4 uplinks
+    Simulator::Destroy();
+    auto opcodes = Lines(RunIn(dir,
+                               "tshark -r '" + files[0]
+                                   + "' -Y 'ip.src == 10.0.0.1 && infiniband.bth.destqp == 50' -T "
+                                     "fields -e infiniband.bth.opcode 2>/dev/null")
+                             .out);
+    REQUIRE(opcodes
+            == std::vector<std::string>{"0", "1", "1", "2"}); // SEND FIRST, MIDDLE, MIDDLE, LAST
+}
