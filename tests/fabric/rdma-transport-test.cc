@@ -172,9 +172,9 @@ TEST_CASE("DCQCN: flows sharing a bottleneck converge to a fair share and keep t
           "the queue at Kmin",
           "[fabric][sim][dcqcn][slow]")
 {
-    // Eight flows reach a Jain index of about 0.94 over 50-100 ms with these (HPCC) parameters:
-    // DCQCN converges slowly with the queue at Kmin, where marking is rare.
-    for (std::uint32_t n : {2u, 4u})
+    // With HPCC's parameters DCQCN converges slowly (the queue sits at Kmin, where marking is
+    // rare): eight flows need about 100 ms; the test measures the second 100 ms.
+    for (std::uint32_t n : {2u, 4u, 8u})
     {
         INFO(n << " flows");
         auto design = UniformDesign(9, 1, 64, 1, 2, 100'000'000'000ULL);
@@ -188,7 +188,7 @@ TEST_CASE("DCQCN: flows sharing a bottleneck converge to a fair share and keep t
             flow.start = MicroSeconds(s * 50); // staggered starts
             fabric.Host(s)->AddFlow(flow);
         }
-        const Time half = MilliSeconds(50); // DCQCN with a 300 us increase timer converges slowly
+        const Time half = MilliSeconds(100);
         std::vector<double> atHalf(n + 1, 0);
         Simulator::Schedule(
             half,
