@@ -95,19 +95,62 @@ DcqcnRateState::OnDecreaseCheck(std::int64_t nowNs)
     }
     AdvanceAlpha(nowNs);
     m_decreasePending = false;
-    if (m_parameters.clampTargetRate || m_stage > 0 || m_cuts == 0)
+    if (m_parameters.clampTargetRate || m_stage + m_byteStage > 0 || m_cuts == 0)
     {
         m_targetBps = m_currentBps;
     }
     m_currentBps = Clamp(m_currentBps * (1.0 - m_alpha / 2.0));
     m_stage = 0;
+    m_byteStage = 0;
+    m_bytes = 0;
     ++m_cuts;
     return true;
 }
 
 void
+DcqcnRateState::OnBytesSent(std::uint64_t bytes)
+{
+    if (m_parameters.byteCounterBytes == 0)
+    {
+        return;
+    }
+    m_bytes += bytes;
+    while (m_bytes >= m_parameters.byteCounterBytes)
+    {
+        m_bytes -= m_parameters.byteCounterBytes;
+        ++m_byteStage;
+        PaperIncrease();
+    }
+}
+
+void
+DcqcnRateState::PaperIncrease()
+{
+    std::uint32_t f = m_parameters.fastRecoveryStages;
+    std::uint32_t low = std::min(m_stage, m_byteStage);
+    std::uint32_t high = std::max(m_stage, m_byteStage);
+    if (low >= f)
+    {
+        m_targetBps = Clamp(m_targetBps
+                            + static_cast<double>(low - f + 1)
+                                  * static_cast<double>(m_parameters.hyperIncreaseBps));
+    }
+    else if (high >= f)
+    {
+        m_targetBps = Clamp(m_targetBps + static_cast<double>(m_parameters.additiveIncreaseBps));
+    }
+    m_currentBps = Clamp((m_targetBps + m_currentBps) / 2.0);
+}
+
+void
 DcqcnRateState::OnIncreaseTimer()
 {
+    if (m_parameters.byteCounterBytes != 0)
+    {
+        ++m_stage;
+        PaperIncrease();
+        return;
+    }
     std::uint32_t f = m_parameters.fastRecoveryStages;
     if (m_stage == f)
     {

@@ -14,11 +14,14 @@ struct DcqcnParameters
 {
     std::uint64_t lineRateBps{100'000'000'000ULL};
     std::uint64_t minRateBps{100'000'000ULL};
-    double g{1.0 / 256};                           ///< alpha gain
-    std::int64_t alphaUpdateIntervalNs{1'000};     ///< alpha window
-    std::int64_t rateDecreaseIntervalNs{4'000};    ///< the rate is cut at most once per interval
-    std::int64_t rateIncreaseTimerNs{300'000};     ///< rate-increase timer, restarted by every cut
-    std::uint32_t fastRecoveryStages{5};           ///< F
+    double g{1.0 / 256};                        ///< alpha gain
+    std::int64_t alphaUpdateIntervalNs{1'000};  ///< alpha window
+    std::int64_t rateDecreaseIntervalNs{4'000}; ///< the rate is cut at most once per interval
+    std::int64_t rateIncreaseTimerNs{300'000};  ///< rate-increase timer, restarted by every cut
+    std::uint32_t fastRecoveryStages{5};        ///< F
+    /** Byte counter: an increase event every this many bytes sent (the paper: 10 MB; NVIDIA
+     *  firmware: 32,767 B). 0, HPCC's setting, counts timer stages only. */
+    std::uint64_t byteCounterBytes{0};
     std::uint64_t additiveIncreaseBps{20'000'000}; ///< R_AI: 5 × bw / 25 Mb/s
     std::uint64_t hyperIncreaseBps{200'000'000};   ///< R_HAI: 50 × bw / 25 Mb/s
     double initialAlpha{1.0};
@@ -39,11 +42,17 @@ struct DcqcnParameters
  *  cut, at a decrease check after a CNP:
  *                      Rt ← Rc (clamping, or if the rate increased since the last cut);
  *                      Rc ← max(min rate, Rc·(1 − α/2)); stage ← 0
- *  increase timer (stage s, then s ← s + 1):
+ *  increase timer, byte counter off (HPCC) - stage s, then s ← s + 1:
  *      fast recovery  s < F:  Rc ← (Rt + Rc)/2
  *      additive       s = F:  Rt ← Rt + R_AI;  Rc ← (Rt + Rc)/2
  *      hyper          s > F:  Rt ← Rt + R_HAI; Rc ← (Rt + Rc)/2
- *  Rates stay within [min rate, line rate]. Alpha starts (at its initial value) with the first CNP.
+ *  with the byte counter (the paper): timer expiries T and byte-counter expiries BC both count,
+ *  and after each expiry
+ *      fast recovery  max(T, BC) < F:         Rc ← (Rt + Rc)/2
+ *      additive       min(T, BC) < F ≤ max:   Rt ← Rt + R_AI;  Rc ← (Rt + Rc)/2
+ *      hyper          min(T, BC) ≥ F:         Rt ← Rt + i·R_HAI, i = min(T, BC) − F + 1; Rc ← (Rt +
+ * Rc)/2 Rates stay within [min rate, line rate]. Alpha starts (at its initial value) with the first
+ * CNP.
  */
 class DcqcnRateState
 {
@@ -58,6 +67,8 @@ public:
     bool OnDecreaseCheck(std::int64_t nowNs);
     /** The rate-increase timer fired. */
     void OnIncreaseTimer();
+    /** `bytes` were sent (counts byte-counter expiries when the byte counter is on). */
+    void OnBytesSent(std::uint64_t bytes);
     /** Alpha as of `nowNs` (applies the windows that ended before it). */
     double AlphaAt(std::int64_t nowNs);
 
@@ -71,6 +82,7 @@ public:
 
 private:
     void AdvanceAlpha(std::int64_t nowNs);
+    void PaperIncrease();
     double Clamp(double bps) const;
 
     DcqcnParameters m_parameters;
@@ -81,7 +93,9 @@ private:
     std::int64_t m_appliedWindow{0}; ///< windows before this one are in m_alpha
     std::int64_t m_cnpWindow{-1};    ///< a window that saw a CNP and is not applied yet
     bool m_decreasePending{false};
-    std::uint32_t m_stage{0};
+    std::uint32_t m_stage{0};     ///< timer expiries since the last cut (T)
+    std::uint32_t m_byteStage{0}; ///< byte-counter expiries since the last cut (BC)
+    std::uint64_t m_bytes{0};
     std::uint64_t m_cuts{0};
 };
 

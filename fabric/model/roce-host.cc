@@ -302,6 +302,7 @@ RoceHost::SendPacket(std::uint32_t id)
     flow.retransmitted += next.retransmission ? 1 : 0;
     if (flow.rate)
     {
+        flow.rate->OnBytesSent(frame->WireBytes());
         flow.nextSendNs
             = now
               + static_cast<std::int64_t>(frame->WireBytes() * 8.0 * 1e9

@@ -125,3 +125,54 @@ TEST_CASE("DCQCN rates stay within bounds", "[fabric][dcqcn]")
     REQUIRE(state.CurrentRateBps() == p.lineRateBps);
     REQUIRE(state.TargetRateBps() == p.lineRateBps);
 }
+
+TEST_CASE("with the paper's byte counter, timer and byte expiries stage the increase together",
+          "[fabric][dcqcn]")
+{
+    DcqcnParameters p = DcqcnParameters::ForLineRate(100'000'000'000ULL);
+    p.byteCounterBytes = 10'000'000;
+    DcqcnRateState state(p);
+    state.OnCnp(0);
+    REQUIRE(state.OnDecreaseCheck(4'000));
+    double rc = static_cast<double>(state.CurrentRateBps());
+    double rt = 100e9;
+    // Alternate: one timer expiry, then one byte-counter expiry, seven rounds.
+    for (std::uint32_t round = 1; round <= 7; ++round)
+    {
+        for (int event = 0; event < 2; ++event)
+        {
+            std::uint32_t t = round;
+            std::uint32_t bc = event == 0 ? round - 1 : round;
+            if (event == 0)
+            {
+                state.OnIncreaseTimer();
+            }
+            else
+            {
+                state.OnBytesSent(p.byteCounterBytes);
+            }
+            std::uint32_t low = std::min(t, bc);
+            std::uint32_t high = std::max(t, bc);
+            if (low >= p.fastRecoveryStages)
+            {
+                rt = std::min(100e9, rt + (low - p.fastRecoveryStages + 1) * 200e6);
+            }
+            else if (high >= p.fastRecoveryStages)
+            {
+                rt = std::min(100e9, rt + 20e6);
+            }
+            rc = (rt + rc) / 2;
+            INFO("round " << round << " event " << event);
+            REQUIRE(static_cast<double>(state.CurrentRateBps()) == Approx(rc).margin(1.0));
+        }
+    }
+    // Bytes below one period do nothing; the counters restart at a cut.
+    DcqcnRateState quiet(p);
+    quiet.OnCnp(0);
+    quiet.OnDecreaseCheck(4'000);
+    auto before = quiet.CurrentRateBps();
+    quiet.OnBytesSent(p.byteCounterBytes - 1);
+    REQUIRE(quiet.CurrentRateBps() == before);
+    quiet.OnBytesSent(1);
+    REQUIRE(quiet.CurrentRateBps() > before);
+}
