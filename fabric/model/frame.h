@@ -73,6 +73,19 @@ struct Frame
     void CopyTo(std::vector<std::uint8_t>& out) const;
 };
 
+/** Copies the BTH fields every writer's spec has (RoCE or IB) into the frame's parsed metadata. */
+template <typename Spec>
+void
+SetBthMetadata(Frame& frame, const Spec& spec)
+{
+    frame.bthOpcode = static_cast<std::uint8_t>(spec.opcode);
+    frame.ackRequest = spec.ackRequest;
+    frame.becn = spec.becn;
+    frame.psn = spec.psn & 0xFFFFFF;
+    frame.aeth = spec.aeth.value_or(0);
+    frame.destQp = spec.destQp;
+}
+
 /**
  * Frames are recycled, never freed during a run: a simulation moves millions of them and none may
  * cost an allocation. Single-threaded, like ns-3's scheduler.

@@ -90,12 +90,7 @@ WriteIbFrame(Frame& frame,
     frame.trailer[4] = static_cast<std::uint8_t>(vcrc);
     frame.trailer[5] = static_cast<std::uint8_t>(vcrc >> 8);
     frame.kind = FrameKind::Infiniband;
-    frame.bthOpcode = static_cast<std::uint8_t>(spec.opcode);
-    frame.ackRequest = spec.ackRequest;
-    frame.becn = spec.becn;
-    frame.psn = spec.psn & 0xFFFFFF;
-    frame.aeth = spec.aeth.value_or(0);
-    frame.destQp = spec.destQp;
+    SetBthMetadata(frame, spec);
     frame.priority = spec.sl & 7;
     frame.ipOffset = 0;
 }

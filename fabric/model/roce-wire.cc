@@ -161,12 +161,7 @@ WriteRoceFrame(Frame& frame, const RocePacketSpec& spec, Crc32ZeroExtender& zero
     frame.SetIcrc(ComputeIcrc(frame.header.data(), frame.headerBytes, ip, zeroBytes, zeros));
     frame.trailerBytes = kIcrcBytes;
     frame.kind = FrameKind::Roce;
-    frame.bthOpcode = static_cast<std::uint8_t>(spec.opcode);
-    frame.ackRequest = spec.ackRequest;
-    frame.becn = spec.becn;
-    frame.psn = spec.psn & 0xFFFFFF;
-    frame.aeth = spec.aeth.value_or(0);
-    frame.destQp = spec.destQp;
+    SetBthMetadata(frame, spec);
     frame.priority = spec.priority;
     frame.ipOffset = static_cast<std::uint8_t>(ip);
 }

@@ -1,4 +1,5 @@
 #include "fabric/helper/fabric-builder.h"
+#include "support/fabric-flows.h"
 #include "support/run-command.h"
 #include "support/test-designs.h"
 
@@ -7,23 +8,13 @@
 
 using namespace ns3;
 using namespace ns3::fabric;
+using fab::tests::Flow;
 using fab::tests::RunIn;
 using fab::tests::TempDir;
 using fab::tests::UniformDesign;
 
 namespace
 {
-
-RoceFlowSpec
-Flow(std::uint32_t dst, std::uint64_t bytes, std::uint32_t qp)
-{
-    RoceFlowSpec flow;
-    flow.dstEndpoint = dst;
-    flow.bytes = bytes;
-    flow.destQp = qp;
-    flow.start = MicroSeconds(1);
-    return flow;
-}
 
 std::uint64_t
 CountLines(const std::string& text)

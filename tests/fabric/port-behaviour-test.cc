@@ -1,4 +1,5 @@
 #include "fabric/helper/fabric-builder.h"
+#include "support/fabric-flows.h"
 #include "support/test-designs.h"
 
 #include <catch2/catch.hpp>
@@ -6,22 +7,11 @@
 
 using namespace ns3;
 using namespace ns3::fabric;
+using fab::tests::Flow;
 using fab::tests::UniformDesign;
 
 namespace
 {
-
-RoceFlowSpec
-Flow(std::uint32_t dst, std::uint64_t bytes, std::uint32_t qp, std::uint8_t priority = 3)
-{
-    RoceFlowSpec flow;
-    flow.dstEndpoint = dst;
-    flow.bytes = bytes;
-    flow.destQp = qp;
-    flow.priority = priority;
-    flow.start = MicroSeconds(1);
-    return flow;
-}
 
 FabricOptions
 Quiet()

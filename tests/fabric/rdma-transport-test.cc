@@ -1,5 +1,6 @@
 // RC reliability and DCQCN on the simulated fabric.
 #include "fabric/helper/fabric-builder.h"
+#include "support/fabric-flows.h"
 #include "support/run-command.h"
 #include "support/test-designs.h"
 
@@ -9,23 +10,13 @@
 
 using namespace ns3;
 using namespace ns3::fabric;
+using fab::tests::Flow;
 using fab::tests::RunIn;
 using fab::tests::TempDir;
 using fab::tests::UniformDesign;
 
 namespace
 {
-
-RoceFlowSpec
-Flow(std::uint32_t dst, std::uint64_t bytes, std::uint32_t qp)
-{
-    RoceFlowSpec flow;
-    flow.dstEndpoint = dst;
-    flow.bytes = bytes;
-    flow.destQp = qp;
-    flow.start = MicroSeconds(1);
-    return flow;
-}
 
 /** Drops the first copy of each data packet whose PSN is in [from, to], or of the ACK of `ack`. */
 struct LossPlan
