@@ -159,16 +159,32 @@ RunReview(const ReviewOptions& options)
 int
 RunDemo(const std::string& directory)
 {
-    int worst = kExitOk;
-    for (const char* extension : {"json", "md", "html"})
+    // One review of the built-in design, written in every format.
+    try
     {
-        ReviewOptions options;
-        options.output = directory + "/review." + extension;
-        options.failOn = "none";
-        int code = RunReview(options);
-        worst = std::max(worst, code);
+        auto started = std::chrono::steady_clock::now();
+        auto rules = topo::DefaultDesignRules();
+        auto review
+            = topo::ReviewDesign(topo::LoadReferenceDesign(topo::kDefaultDesignName), rules);
+        auto report = topo::MakeReviewReport(review, rules);
+        for (const char* extension : {"json", "md", "html"})
+        {
+            auto output = ChooseOutput(std::nullopt, directory + "/review." + extension, "");
+            if (auto written = WriteReport(report, output))
+            {
+                std::cout << *written << "\n";
+            }
+        }
+        LogSummary(
+            review,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+        return kExitOk;
     }
-    return worst;
+    catch (const InputError& error)
+    {
+        spdlog::error("{}", error.what());
+        return kExitBadInput;
+    }
 }
 
 } // namespace fab::tools

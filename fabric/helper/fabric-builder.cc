@@ -90,6 +90,7 @@ FabricBuilder::Build()
                 device->SetLinkLayer(LinkLayer::Infiniband, credits);
             }
             portsOf[node].emplace_back(port, device);
+            m_portByName[device->GetPortName()] = device;
             headroomOf[{node, port}] = headroomBytes;
             m_allPorts.push_back(device);
         }
@@ -156,14 +157,8 @@ FabricBuilder::Switches() const
 Ptr<FabricNetDevice>
 FabricBuilder::Port(const std::string& name) const
 {
-    for (const auto& device : m_allPorts)
-    {
-        if (device->GetPortName() == name)
-        {
-            return device;
-        }
-    }
-    return nullptr;
+    auto it = m_portByName.find(name);
+    return it == m_portByName.end() ? nullptr : it->second;
 }
 
 std::vector<Ptr<FabricNetDevice>>

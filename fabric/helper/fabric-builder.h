@@ -14,6 +14,7 @@
 #include <ns3/node-container.h>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace ns3::fabric
@@ -83,6 +84,7 @@ private:
     std::vector<Ptr<RoceHost>> m_hosts;
     std::map<std::uint32_t, Ptr<LosslessSwitch>> m_switches; ///< by graph node id
     std::vector<Ptr<FabricNetDevice>> m_allPorts;
+    std::unordered_map<std::string, Ptr<FabricNetDevice>> m_portByName;
 };
 
 } // namespace ns3::fabric

@@ -191,9 +191,8 @@ RoceHost::Pump(std::uint16_t port)
     if (earliest != std::numeric_limits<std::int64_t>::max())
     {
         EventId& wake = m_wake[port];
-        if (!wake.IsRunning()
-            || wake.GetTs()
-                   > static_cast<std::uint64_t>(Simulator::Now().GetTimeStep() + (earliest - now)))
+        Time at = NanoSeconds(earliest);
+        if (!wake.IsRunning() || wake.GetTs() > static_cast<std::uint64_t>(at.GetTimeStep()))
         {
             wake.Cancel();
             wake = Simulator::Schedule(NanoSeconds(earliest - now), &RoceHost::Pump, this, port);
