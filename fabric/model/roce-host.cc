@@ -101,6 +101,7 @@ RoceHost::AddFlow(const RoceFlowSpec& spec)
 {
     auto id = static_cast<std::uint32_t>(m_flows.size());
     RoceFlowState state;
+    state.id = id;
     state.spec = spec;
     m_flows.push_back(std::move(state));
     m_flowByPeer[PeerKey(spec.dstEndpoint, spec.destQp)] = id;
@@ -354,8 +355,7 @@ RoceHost::Complete(RoceFlowState& flow)
     flow.retransmitTimer.Cancel();
     if (!m_completion.IsNull())
     {
-        auto id = static_cast<std::uint32_t>(&flow - m_flows.data());
-        m_completion(id, flow.spec.start.GetNanoSeconds(), flow.completedNs);
+        m_completion(flow.id, flow.spec.start.GetNanoSeconds(), flow.completedNs);
     }
 }
 

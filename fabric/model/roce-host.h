@@ -70,6 +70,7 @@ struct RateSample
 /** A sender QP and its telemetry. */
 struct RoceFlowState
 {
+    std::uint32_t id{0};
     RoceFlowSpec spec;
     std::optional<RcSender> sender;
     std::optional<DcqcnRateState> rate;
@@ -189,7 +190,9 @@ private:
     std::vector<std::uint32_t> m_endpoints;
     std::vector<std::deque<std::uint32_t>> m_active; ///< flows with packets to send, per port
     std::vector<EventId> m_wake;                     ///< per port: the next paced send
-    std::vector<RoceFlowState> m_flows;
+    // A deque: completion callbacks may add flows while a flow is being handled, and references
+    // to the others must stay valid.
+    std::deque<RoceFlowState> m_flows;
     std::unordered_map<std::uint64_t, std::uint32_t> m_flowByPeer; ///< (peer endpoint, QP) → flow
     std::unordered_map<std::uint64_t, ReceiverQp> m_receivers;
     std::uint64_t m_totalReceived{0};
