@@ -1,9 +1,11 @@
 // fabricscope: design review, simulation and analysis of AI-training fabrics.
 #include "tools/output.h"
 #include "tools/review-command.h"
+#include "tools/simulate-command.h"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <set>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -26,16 +28,25 @@ main(int argc, char** argv)
                              "a report (JSON, Markdown, HTML)");
     fab::tools::AddReviewOptions(*reviewCommand, review);
 
+    fab::tools::SimulateOptions simulate;
+    auto* simulateCommand = app.add_subcommand(
+        "simulate",
+        "run training jobs on an ns-3 model of the fabric -> collective timings, port telemetry, "
+        "captures, a trace and a report");
+    fab::tools::AddSimulateOptions(*simulateCommand, simulate);
+
     std::string demoDirectory = "fabricscope-demo";
     auto* demoCommand = app.add_subcommand(
-        "demo", "review the built-in 10,240-GPU RoCE design into a folder of reports");
+        "demo",
+        "review the built-in 10,240-GPU RoCE design and simulate the built-in 128-GPU scenario "
+        "into a folder of reports");
     demoCommand->add_option(
         "-o,--output", demoDirectory, "folder for the reports (default: fabricscope-demo)");
 
-    if (argc > 1 && argv[1][0] != '-' && std::string(argv[1]) != "review"
-        && std::string(argv[1]) != "demo")
+    const std::set<std::string> commands = {"review", "simulate", "demo"};
+    if (argc > 1 && argv[1][0] != '-' && commands.count(argv[1]) == 0)
     {
-        spdlog::error("unknown command \"{}\"; expected one of: review, demo", argv[1]);
+        spdlog::error("unknown command \"{}\"; expected one of: review, simulate, demo", argv[1]);
         std::cerr << "Run with --help for usage.\n";
         return fab::tools::kExitBadInput;
     }
@@ -64,6 +75,10 @@ main(int argc, char** argv)
     if (reviewCommand->parsed())
     {
         return fab::tools::RunReview(review);
+    }
+    if (simulateCommand->parsed())
+    {
+        return fab::tools::RunSimulate(simulate);
     }
     if (demoCommand->parsed())
     {

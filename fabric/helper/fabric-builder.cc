@@ -93,6 +93,7 @@ FabricBuilder::Build()
             m_portByName[device->GetPortName()] = device;
             headroomOf[{node, port}] = headroomBytes;
             m_allPorts.push_back(device);
+            m_ports.push_back(PortRecord{device, link.tier, end == 0});
         }
     }
     std::uint32_t portsPerServer = m_design.servers.PortsPerServer();
@@ -229,6 +230,7 @@ FabricBuilder::Totals() const
         total.lldpRx += c.lldpRx;
         total.roceTx += c.roceTx;
         total.roceRx += c.roceRx;
+        total.cnpTx += c.cnpTx;
         total.pfcTx += c.pfcTx;
         total.pfcRx += c.pfcRx;
         total.ibTx += c.ibTx;

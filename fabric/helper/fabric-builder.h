@@ -37,6 +37,14 @@ struct FabricOptions
     TransportConfig transport; ///< RC reliability and congestion control of the NICs
 };
 
+/** A cable end as the builder made it: which tier of links it is on and which way it sends. */
+struct PortRecord
+{
+    Ptr<FabricNetDevice> device;
+    topo::LinkTier tier{topo::LinkTier::ServerLeaf};
+    bool upward{true}; ///< the lower end of its link: it sends towards the upper tier
+};
+
 /**
  * Builds ns-3 nodes from a topologies design: a RoceHost per server, a LosslessSwitch per switch,
  * a FabricNetDevice per cable end and a FabricChannel per cable (delay from the cable length and
@@ -68,6 +76,8 @@ public:
                                            const std::string& pattern);
     /** Endpoint id of a server's NIC port: server × ports per server + port. */
     std::uint32_t Endpoint(std::uint32_t server, std::uint16_t port) const;
+    /** Every cable end, in link order (lower end first). */
+    const std::vector<PortRecord>& Ports() const { return m_ports; }
     /** Sums of every port's counters (switch ports and host ports). */
     PortCounters Totals() const;
     NodeContainer AllNodes() const;
@@ -84,6 +94,7 @@ private:
     std::vector<Ptr<RoceHost>> m_hosts;
     std::map<std::uint32_t, Ptr<LosslessSwitch>> m_switches; ///< by graph node id
     std::vector<Ptr<FabricNetDevice>> m_allPorts;
+    std::vector<PortRecord> m_ports;
     std::unordered_map<std::string, Ptr<FabricNetDevice>> m_portByName;
 };
 

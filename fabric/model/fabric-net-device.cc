@@ -2,6 +2,7 @@
 
 #include "fabric/model/fabric-channel.h"
 #include "fabric/model/pcap-file-writer.h"
+#include "fabric/model/roce-wire.h"
 
 #include <algorithm>
 #include <cstring>
@@ -310,6 +311,11 @@ FabricNetDevice::TryTransmit()
     m_counters.txPackets++;
     m_counters.txBytes += frame->Bytes();
     m_counters.roceTx += frame->kind == FrameKind::Roce ? 1 : 0;
+    m_counters.cnpTx
+        += frame->bthOpcode == static_cast<std::uint8_t>(BthOpcode::Cnp)
+                   && (frame->kind == FrameKind::Roce || frame->kind == FrameKind::Infiniband)
+               ? 1
+               : 0;
     m_counters.lldpTx += frame->kind == FrameKind::Lldp ? 1 : 0;
     m_counters.ibTx += frame->kind == FrameKind::Infiniband ? 1 : 0;
     m_txTrace(*frame);

@@ -39,6 +39,7 @@ struct PortCounters
     std::uint64_t lldpRx{0};
     std::uint64_t roceTx{0};
     std::uint64_t roceRx{0};
+    std::uint64_t cnpTx{0}; ///< congestion notification packets sent out of this port
     std::uint64_t pfcTx{0}; ///< PFC frames sent (pause and resume)
     std::uint64_t pfcRx{0}; ///< PFC frames received (pause and resume)
     std::uint64_t ibTx{0};

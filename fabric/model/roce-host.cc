@@ -30,6 +30,15 @@ IsRequest(std::uint8_t opcode)
            && opcode != static_cast<std::uint8_t>(BthOpcode::Cnp);
 }
 
+bool
+EndsMessage(std::uint8_t opcode)
+{
+    return opcode == static_cast<std::uint8_t>(BthOpcode::RcWriteLast)
+           || opcode == static_cast<std::uint8_t>(BthOpcode::RcWriteOnly)
+           || opcode == static_cast<std::uint8_t>(BthOpcode::RcSendLast)
+           || opcode == static_cast<std::uint8_t>(BthOpcode::RcSendOnly);
+}
+
 } // namespace
 
 const char*
@@ -99,28 +108,30 @@ RoceHost::AddPort(Ptr<FabricNetDevice> port, std::uint16_t number, std::uint32_t
 std::uint32_t
 RoceHost::AddFlow(const RoceFlowSpec& spec)
 {
-    auto id = static_cast<std::uint32_t>(m_flows.size());
-    RoceFlowState state;
-    state.id = id;
-    state.spec = spec;
-    m_flows.push_back(std::move(state));
-    m_flowByPeer[PeerKey(spec.dstEndpoint, spec.destQp)] = id;
-    Simulator::ScheduleWithContext(
-        GetId(), spec.start - Simulator::Now(), &RoceHost::StartFlow, this, id);
+    std::uint32_t id = OpenQueuePair(spec);
+    Simulator::ScheduleWithContext(GetId(),
+                                   spec.start - Simulator::Now(),
+                                   &RoceHost::PostMessage,
+                                   this,
+                                   id,
+                                   spec.bytes,
+                                   std::uint64_t{id});
     return id;
 }
 
-void
-RoceHost::StartFlow(std::uint32_t id)
+std::uint32_t
+RoceHost::OpenQueuePair(const RoceFlowSpec& spec)
 {
-    RoceFlowState& flow = m_flows[id];
-    std::int64_t now = Simulator::Now().GetNanoSeconds();
+    auto id = static_cast<std::uint32_t>(m_flows.size());
+    RoceFlowState& flow = m_flows.emplace_back();
+    flow.id = id;
+    flow.spec = spec;
+    m_flowByPeer[PeerKey(spec.dstEndpoint, spec.destQp)] = id;
     flow.sender.emplace(m_payloadMtu);
-    flow.sender->Post(id, flow.spec.bytes, now);
     if (m_transport.congestionControl == CongestionControl::Dcqcn)
     {
         DcqcnParameters parameters = m_transport.dcqcn;
-        auto line = m_ports[flow.spec.port]->GetDataRate().GetBitRate();
+        auto line = m_ports.at(spec.port)->GetDataRate().GetBitRate();
         auto scaled = DcqcnParameters::ForLineRate(line);
         parameters.lineRateBps = line;
         parameters.additiveIncreaseBps = scaled.additiveIncreaseBps;
@@ -134,6 +145,14 @@ RoceHost::StartFlow(std::uint32_t id)
         parameters.mssBytes = m_payloadMtu;
         flow.window.emplace(parameters);
     }
+    return id;
+}
+
+void
+RoceHost::PostMessage(std::uint32_t id, std::uint64_t bytes, std::uint64_t messageId)
+{
+    NS_ASSERT_MSG(bytes > 0, "an RDMA message carries at least one byte here");
+    m_flows.at(id).sender->Post(messageId, bytes, Simulator::Now().GetNanoSeconds());
     Activate(id);
 }
 
@@ -313,9 +332,10 @@ RoceHost::SendPacket(std::uint32_t id)
     if (!m_transport.reliable)
     {
         // Fire and forget: the packet counts as acknowledged once it is on its way.
-        if (!flow.sender->OnAck(next.psn).empty())
+        auto done = flow.sender->OnAck(next.psn);
+        if (!done.empty())
         {
-            Complete(flow);
+            Complete(flow, done);
         }
         return;
     }
@@ -349,13 +369,23 @@ RoceHost::OnRetransmitTimeout(std::uint32_t id)
 }
 
 void
-RoceHost::Complete(RoceFlowState& flow)
+RoceHost::Complete(RoceFlowState& flow, const std::vector<RcMessage>& messages)
 {
     flow.completedNs = Simulator::Now().GetNanoSeconds();
-    flow.retransmitTimer.Cancel();
-    if (!m_completion.IsNull())
+    if (!flow.sender->Outstanding())
     {
-        m_completion(flow.id, flow.spec.start.GetNanoSeconds(), flow.completedNs);
+        flow.retransmitTimer.Cancel();
+    }
+    if (m_completion.IsNull())
+    {
+        return;
+    }
+    // The callback may post on this host: copy what it needs before calling.
+    std::uint32_t id = flow.id;
+    std::int64_t now = flow.completedNs;
+    for (const RcMessage& message : messages)
+    {
+        m_completion(id, message.id, message.postedNs, now);
     }
 }
 
@@ -488,6 +518,10 @@ RoceHost::HandleData(Ptr<FabricNetDevice> in, const Frame& frame)
         record.firstNs = record.firstNs < 0 ? now : record.firstNs;
         record.lastNs = now;
         m_totalReceived += frame.payloadBytes;
+        if (EndsMessage(frame.bthOpcode) && !m_delivery.IsNull())
+        {
+            m_delivery(frame.srcEndpoint, frame.destQp, now);
+        }
     }
     // Notification point: a marked packet draws a CNP, at most one per QP per interval.
     if (marked && m_transport.congestionControl == CongestionControl::Dcqcn
@@ -525,7 +559,7 @@ RoceHost::HandleAcknowledge(const Frame& frame)
     (nak ? flow.naks : flow.acks)++;
     if (!done.empty())
     {
-        Complete(flow);
+        Complete(flow, done);
     }
     if (flow.sender->Outstanding())
     {
@@ -625,6 +659,8 @@ RoceHost::DoDispose()
         wake.Cancel();
     }
     m_ports.clear();
+    m_completion = CompletionCallback();
+    m_delivery = DeliveryCallback();
     Node::DoDispose();
 }
 

@@ -129,16 +129,27 @@ public:
     void SetInfiniband(bool infiniband) { m_infiniband = infiniband; }
     void SetTransport(const TransportConfig& transport) { m_transport = transport; }
 
-    /** Schedules a flow; returns its id on this host. */
+    /** Schedules a flow: a queue pair carrying one message of spec.bytes, posted at spec.start.
+     *  Returns its id on this host (also the message id). */
     std::uint32_t AddFlow(const RoceFlowSpec& spec);
+    /** Opens a queue pair with nothing posted yet (spec.bytes and spec.start are not used);
+     *  returns its flow id. Messages posted on it go out in order, as on a real RC QP. */
+    std::uint32_t OpenQueuePair(const RoceFlowSpec& spec);
+    /** Posts a message of `bytes` (at least 1) on an open queue pair now. */
+    void PostMessage(std::uint32_t flow, std::uint64_t bytes, std::uint64_t messageId);
     /** One transfer spread over `qps` queue pairs (QP numbers destQp, destQp + 1, ...; UDP source
      *  ports differ too), as NCCL does for ECMP entropy. Returns the flow ids. */
     std::vector<std::uint32_t> AddConnection(const RoceFlowSpec& spec, std::uint32_t qps);
-    /** Called when a flow's message completes: (flow id, posted ns, completed ns). */
-    void SetCompletionCallback(Callback<void, std::uint32_t, std::int64_t, std::int64_t> callback)
-    {
-        m_completion = callback;
-    }
+    /** Sender side: a message was acknowledged (or sent, unreliable):
+     *  (flow id, message id, posted ns, completed ns). */
+    using CompletionCallback
+        = Callback<void, std::uint32_t, std::uint64_t, std::int64_t, std::int64_t>;
+    void SetCompletionCallback(CompletionCallback callback) { m_completion = callback; }
+    /** Receiver side: the last packet of a message arrived in order, so the whole message is in
+     *  memory: (source endpoint, QP number, ns). This is when a collective's next step may use it.
+     */
+    using DeliveryCallback = Callback<void, std::uint32_t, std::uint32_t, std::int64_t>;
+    void SetDeliveryCallback(DeliveryCallback callback) { m_delivery = callback; }
     const RoceFlowState& GetFlow(std::uint32_t id) const { return m_flows.at(id); }
     std::size_t GetNFlows() const { return m_flows.size(); }
 
@@ -157,7 +168,6 @@ private:
         RoceReceiveRecord record;
     };
 
-    void StartFlow(std::uint32_t id);
     void Activate(std::uint32_t id);
     void Pump(std::uint16_t port);
     void SendPacket(std::uint32_t id);
@@ -171,7 +181,7 @@ private:
     void OnDecreaseCheck(std::uint32_t id);
     void ArmRetransmitTimer(std::uint32_t id);
     void SampleRate(RoceFlowState& flow);
-    void Complete(RoceFlowState& flow);
+    void Complete(RoceFlowState& flow, const std::vector<RcMessage>& messages);
     /** An ACK, NAK or CNP from this host to `dstEndpoint`'s QP `qp`, out of `port`. */
     void SendControl(Ptr<FabricNetDevice> port,
                      std::uint32_t dstEndpoint,
@@ -200,7 +210,8 @@ private:
     std::optional<std::uint16_t> m_vlan;
     bool m_infiniband{false};
     TransportConfig m_transport;
-    Callback<void, std::uint32_t, std::int64_t, std::int64_t> m_completion;
+    CompletionCallback m_completion;
+    DeliveryCallback m_delivery;
     Crc32ZeroExtender m_zeros;
     Crc16ZeroExtender m_zeros16;
     std::uint64_t m_sequence{0};

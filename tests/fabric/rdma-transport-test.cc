@@ -325,6 +325,7 @@ namespace
 void
 RecordCompletion(std::vector<std::int64_t>* completions,
                  std::uint32_t,
+                 std::uint64_t,
                  std::int64_t posted,
                  std::int64_t completed)
 {

@@ -1,34 +1,11 @@
+#include "support/dag-makespan.h"
 #include "traffic/model/collective.h"
 
-#include <algorithm>
 #include <catch2/catch.hpp>
 #include <set>
 
 using namespace fab::traffic;
-
-namespace
-{
-
-/** Makespan in steps if every transfer takes one unit after all its dependencies. */
-std::uint32_t
-Makespan(const TransferDag& dag)
-{
-    std::vector<std::uint32_t> finish(dag.transfers.size(), 0);
-    std::uint32_t makespan = 0;
-    for (const auto& t : dag.transfers)
-    {
-        std::uint32_t start = 0;
-        for (auto d : t.dependsOn)
-        {
-            start = std::max(start, finish[d]);
-        }
-        finish[t.id] = start + 1;
-        makespan = std::max(makespan, finish[t.id]);
-    }
-    return makespan;
-}
-
-} // namespace
+using fab::tests::Makespan;
 
 TEST_CASE("nccl-tests bus bandwidth factors", "[traffic][collective]")
 {

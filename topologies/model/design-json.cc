@@ -2,6 +2,7 @@
 #include "telemetry/model/json-object-reader.h"
 #include "telemetry/model/text-format.h"
 #include "topologies/model/design.h"
+#include "topologies/model/quantity-json.h"
 #include "topologies/model/units.h"
 
 #include <cmath>
@@ -18,68 +19,6 @@ namespace
 {
 
 constexpr std::int64_t kMaxCount = 100'000'000;
-
-std::string
-QuantityString(JsonObjectReader& reader, const std::string& key, const std::string& example)
-{
-    const auto& value = reader.Required(key);
-    if (!value.is_string())
-    {
-        reader.Fail(key,
-                    "expected a quantity with its unit as a string, e.g. \"" + example
-                        + "\", found " + DescribeJsonType(value));
-    }
-    return value.get<std::string>();
-}
-
-std::uint64_t
-ReadRate(JsonObjectReader& reader, const std::string& key)
-{
-    auto text = QuantityString(reader, key, "400Gbps");
-    auto rate = ParseRate(text);
-    if (!rate || *rate < 1'000'000)
-    {
-        reader.Fail(key, "expected a link rate such as \"400Gbps\", found \"" + text + "\"");
-    }
-    return *rate;
-}
-
-double
-ReadLength(JsonObjectReader& reader, const std::string& key)
-{
-    auto text = QuantityString(reader, key, "3m");
-    auto metres = ParseLengthMetres(text);
-    if (!metres)
-    {
-        reader.Fail(key,
-                    "expected a positive length such as \"3m\" or \"2km\", found \"" + text + "\"");
-    }
-    return *metres;
-}
-
-double
-ReadWatts(JsonObjectReader& reader, const std::string& key)
-{
-    auto text = QuantityString(reader, key, "17W");
-    auto watts = ParseWatts(text);
-    if (!watts)
-    {
-        reader.Fail(key, "expected a positive power such as \"17W\", found \"" + text + "\"");
-    }
-    return *watts;
-}
-
-std::uint64_t
-ReadBytes(JsonObjectReader& reader, const std::string& key)
-{
-    auto text = QuantityString(reader, key, "32MiB");
-    auto bytes = ParseBytes(text);
-    if (!bytes)
-    {
-        reader.Fail(key, "expected a positive size such as \"32MiB\", found \"" + text + "\"");
-    }
-    return *bytes;
-}
 
 std::optional<double>
 ReadPrice(JsonObjectReader& reader, const std::string& key)

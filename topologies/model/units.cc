@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -125,6 +126,20 @@ ParseRatio(const std::string& text)
         return std::nullopt;
     }
     return down->first / up->first;
+}
+
+std::optional<std::int64_t>
+ParseDurationNs(const std::string& text)
+{
+    static const std::vector<std::pair<std::string, double>> kUnits
+        = {{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}};
+    auto ns = ToWhole(Scale(text, kUnits));
+    if (!ns || *ns == 0
+        || *ns > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+    {
+        return std::nullopt;
+    }
+    return static_cast<std::int64_t>(*ns);
 }
 
 } // namespace fab::topo

@@ -22,6 +22,9 @@ std::optional<double> ParseLengthMetres(const std::string& text);
 /** "32MiB", "160MB", "64KiB", "9216B" → bytes. */
 std::optional<std::uint64_t> ParseBytes(const std::string& text);
 
+/** "10us", "1.5ms", "2s", "800ns" → nanoseconds (whole). */
+std::optional<std::int64_t> ParseDurationNs(const std::string& text);
+
 /** "17W", "1.2kW" → watts. */
 std::optional<double> ParseWatts(const std::string& text);
 

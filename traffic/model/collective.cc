@@ -1,6 +1,9 @@
 #include "traffic/model/collective.h"
 
+#include "traffic/model/ring-steps.h"
+
 #include <array>
+#include <numeric>
 #include <utility>
 
 namespace fab::traffic
@@ -15,32 +18,22 @@ constexpr std::array<std::pair<CollectiveOp, const char*>, 5> kNames
         {CollectiveOp::AllToAll, "alltoall"},
         {CollectiveOp::SendRecv, "sendrecv"}}};
 
-/** `steps` ring steps on each channel; chunk c of channel k is bytes / channels / n. */
+/** `steps` ring steps over all ranks on each channel; a chunk is bytes / channels / n. */
 TransferDag
 Ring(std::uint32_t n, std::uint64_t bytes, std::uint32_t channels, std::uint32_t steps)
 {
     TransferDag dag;
     dag.ranks = n;
-    std::uint64_t perChannel = bytes / channels;
-    std::uint64_t chunk = perChannel / n;
+    RingSteps ring;
+    ring.members.resize(n);
+    std::iota(ring.members.begin(), ring.members.end(), 0u);
+    ring.chunkBytes = bytes / channels / n;
+    ring.steps = steps;
     for (std::uint32_t k = 0; k < channels; ++k)
     {
-        // last[r]: the transfer rank r sent in the previous step of this channel.
-        std::vector<std::uint32_t> last(n, 0);
-        for (std::uint32_t s = 0; s < steps; ++s)
-        {
-            std::vector<std::uint32_t> now(n, 0);
-            for (std::uint32_t r = 0; r < n; ++r)
-            {
-                std::vector<std::uint32_t> deps;
-                if (s > 0)
-                {
-                    deps = {last[(r + n - 1) % n], last[r]};
-                }
-                now[r] = dag.Add(r, (r + 1) % n, chunk, k, s, std::move(deps));
-            }
-            last = now;
-        }
+        ring.channel = k;
+        RankFrontier frontier(n);
+        AppendRingSteps(dag, ring, frontier);
     }
     return dag;
 }

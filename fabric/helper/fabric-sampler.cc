@@ -1,0 +1,215 @@
+#include "fabric/helper/fabric-sampler.h"
+
+#include <algorithm>
+#include <ns3/simulator.h>
+#include <numeric>
+
+namespace ns3::fabric
+{
+
+namespace
+{
+
+std::uint64_t
+Sum(const std::array<std::uint64_t, 8>& values)
+{
+    return std::accumulate(values.begin(), values.end(), std::uint64_t{0});
+}
+
+std::int64_t
+Sum(const std::array<std::int64_t, 8>& values)
+{
+    return std::accumulate(values.begin(), values.end(), std::int64_t{0});
+}
+
+std::uint64_t
+QueueBytes(const FabricNetDevice& port)
+{
+    std::uint64_t bytes = 0;
+    for (std::uint8_t p = 0; p < 8; ++p)
+    {
+        bytes += port.GetQueueBytes(p);
+    }
+    return bytes;
+}
+
+} // namespace
+
+std::string
+LinkClass::Name() const
+{
+    switch (tier)
+    {
+        case topo::LinkTier::ServerLeaf:
+            return upward ? "server→leaf" : "leaf→server";
+        case topo::LinkTier::LeafSpine:
+            return upward ? "leaf→spine" : "spine→leaf";
+        case topo::LinkTier::SpineCore:
+            return upward ? "spine→core" : "core→spine";
+    }
+    return "link";
+}
+
+FabricSampler::FabricSampler(FabricBuilder& fabric,
+                             const ScheduleRunner& runner,
+                             std::int64_t intervalNs,
+                             std::ostream* ports,
+                             std::ostream* queuePairs)
+: m_fabric(fabric)
+, m_runner(runner)
+, m_intervalNs(intervalNs)
+{
+    if (ports != nullptr)
+    {
+        m_ports
+            = std::make_unique<fab::telemetry::CsvWriter>(*ports,
+                                                          std::vector<std::string>{"time_ns",
+                                                                                   "port",
+                                                                                   "link",
+                                                                                   "tx_bytes",
+                                                                                   "tx_packets",
+                                                                                   "utilisation",
+                                                                                   "queue_bytes",
+                                                                                   "pfc_pause_tx",
+                                                                                   "pfc_pause_rx",
+                                                                                   "paused_ns",
+                                                                                   "ecn_marked",
+                                                                                   "cnp_tx",
+                                                                                   "drops"});
+    }
+    if (queuePairs != nullptr)
+    {
+        m_qps = std::make_unique<fab::telemetry::CsvWriter>(*queuePairs,
+                                                            std::vector<std::string>{"time_ns",
+                                                                                     "job",
+                                                                                     "src_rank",
+                                                                                     "dst_rank",
+                                                                                     "channel",
+                                                                                     "qp",
+                                                                                     "sent_bytes",
+                                                                                     "gbps",
+                                                                                     "rate_gbps",
+                                                                                     "cnps"});
+    }
+    for (const auto& record : m_fabric.Ports())
+    {
+        LinkClass c{record.tier, record.upward};
+        auto it = std::find_if(m_classes.begin(),
+                               m_classes.end(),
+                               [&](const LinkClass& k)
+                               { return k.tier == c.tier && k.upward == c.upward; });
+        if (it == m_classes.end())
+        {
+            m_classes.push_back(c);
+            m_portsInClass.push_back(0);
+            it = m_classes.end() - 1;
+        }
+        auto index = static_cast<std::uint32_t>(it - m_classes.begin());
+        m_classOf.push_back(index);
+        m_portsInClass[index]++;
+    }
+    m_portBefore.resize(m_fabric.Ports().size());
+}
+
+void
+FabricSampler::Start()
+{
+    Simulator::Schedule(NanoSeconds(m_intervalNs), &FabricSampler::Sample, this);
+}
+
+void
+FabricSampler::Sample()
+{
+    std::int64_t now = Simulator::Now().GetNanoSeconds();
+    FabricSample sample;
+    sample.timeNs = now;
+    sample.utilisation.assign(m_classes.size(), 0.0);
+    const auto& ports = m_fabric.Ports();
+    for (std::size_t i = 0; i < ports.size(); ++i)
+    {
+        const FabricNetDevice& port = *ports[i].device;
+        const PortCounters& c = port.GetCounters();
+        PortBefore after{c.txBytes,
+                         c.txPackets,
+                         Sum(c.pfcPauseTx),
+                         Sum(c.pfcPauseRx),
+                         Sum(c.pausedNs),
+                         c.ecnMarked,
+                         c.TotalDrops(),
+                         c.cnpTx};
+        PortBefore& before = m_portBefore[i];
+        std::uint64_t queue = QueueBytes(port);
+        double utilisation = static_cast<double>(after.txBytes - before.txBytes) * 8e9
+                             / static_cast<double>(m_intervalNs)
+                             / static_cast<double>(port.GetDataRate().GetBitRate());
+        sample.utilisation[m_classOf[i]] += utilisation;
+        sample.pauseFrames += after.pauseTx - before.pauseTx;
+        sample.ecnMarked += after.ecnMarked - before.ecnMarked;
+        if (ports[i].tier != topo::LinkTier::ServerLeaf || !ports[i].upward)
+        {
+            sample.maxSwitchQueueBytes = std::max(sample.maxSwitchQueueBytes, queue);
+        }
+        else
+        {
+            sample.cnps += after.cnpTx - before.cnpTx; // generated by NICs
+        }
+        bool active = after.txPackets != before.txPackets || queue != 0
+                      || after.pausedNs != before.pausedNs || after.drops != before.drops;
+        if (m_ports && active)
+        {
+            m_ports->AddRow({now,
+                             port.GetPortName(),
+                             m_classes[m_classOf[i]].Name(),
+                             after.txBytes - before.txBytes,
+                             after.txPackets - before.txPackets,
+                             utilisation,
+                             queue,
+                             after.pauseTx - before.pauseTx,
+                             after.pauseRx - before.pauseRx,
+                             after.pausedNs - before.pausedNs,
+                             after.ecnMarked - before.ecnMarked,
+                             after.cnpTx - before.cnpTx,
+                             after.drops - before.drops});
+        }
+        before = after;
+    }
+    for (std::size_t k = 0; k < m_classes.size(); ++k)
+    {
+        sample.utilisation[k] /= std::max(1u, m_portsInClass[k]);
+    }
+    m_samples.push_back(std::move(sample));
+
+    const auto& qps = m_runner.QueuePairs();
+    m_qpBefore.resize(qps.size());
+    for (std::size_t q = 0; q < qps.size(); ++q)
+    {
+        const QueuePairRecord& record = qps[q];
+        const RoceFlowState& flow = m_fabric.Host(record.server)->GetFlow(record.flow);
+        QueuePairBefore& before = m_qpBefore[q];
+        std::uint64_t sent = flow.sentBytes - before.sentBytes;
+        std::uint64_t cnps = flow.cnps - before.cnps;
+        if (m_qps && (sent != 0 || cnps != 0))
+        {
+            double rate = flow.rate ? static_cast<double>(flow.rate->CurrentRateBps()) / 1e9
+                                    : static_cast<double>(m_fabric.Host(record.server)
+                                                              ->GetPort(flow.spec.port)
+                                                              ->GetDataRate()
+                                                              .GetBitRate())
+                                          / 1e9;
+            m_qps->AddRow({now,
+                           m_runner.Job(record.job).name,
+                           record.srcRank,
+                           record.dstRank,
+                           record.channel,
+                           flow.spec.destQp,
+                           sent,
+                           static_cast<double>(sent) * 8 / static_cast<double>(m_intervalNs),
+                           rate,
+                           cnps});
+        }
+        before = {flow.sentBytes, flow.cnps};
+    }
+    Simulator::Schedule(NanoSeconds(m_intervalNs), &FabricSampler::Sample, this);
+}
+
+} // namespace ns3::fabric

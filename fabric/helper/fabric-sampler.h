@@ -1,0 +1,93 @@
+#ifndef FABRICSCOPE_FABRIC_FABRIC_SAMPLER_H
+#define FABRICSCOPE_FABRIC_FABRIC_SAMPLER_H
+
+#include "fabric/helper/fabric-builder.h"
+#include "fabric/helper/schedule-runner.h"
+#include "telemetry/model/csv-writer.h"
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace ns3::fabric
+{
+
+/** Link classes the report plots: a link tier and a direction ("leaf→spine"). */
+struct LinkClass
+{
+    topo::LinkTier tier{topo::LinkTier::ServerLeaf};
+    bool upward{true};
+
+    std::string Name() const;
+};
+
+/** Fabric-wide numbers of one sampling interval, for charts. */
+struct FabricSample
+{
+    std::int64_t timeNs{0};               ///< end of the interval
+    std::vector<double> utilisation;      ///< mean per link class, 0..1, in LinkClasses() order
+    std::uint64_t maxSwitchQueueBytes{0}; ///< deepest egress queue of any switch port
+    std::uint64_t pauseFrames{0};         ///< PFC pause frames sent in the interval
+    std::uint64_t ecnMarked{0};
+    std::uint64_t cnps{0};
+};
+
+/**
+ * Samples every port and every runner queue pair each interval. Writes rows (long format, one
+ * per port or queue pair that did something in the interval) to the CSV streams when given,
+ * and keeps fabric-wide samples for charts.
+ */
+class FabricSampler
+{
+public:
+    FabricSampler(FabricBuilder& fabric,
+                  const ScheduleRunner& runner,
+                  std::int64_t intervalNs,
+                  std::ostream* ports,
+                  std::ostream* queuePairs);
+
+    void Start();
+    const std::vector<LinkClass>& LinkClasses() const { return m_classes; }
+    const std::vector<FabricSample>& Samples() const { return m_samples; }
+    std::size_t PortRows() const { return m_ports ? m_ports->Rows() : 0; }
+    std::size_t QueuePairRows() const { return m_qps ? m_qps->Rows() : 0; }
+
+private:
+    struct PortBefore
+    {
+        std::uint64_t txBytes{0};
+        std::uint64_t txPackets{0};
+        std::uint64_t pauseTx{0};
+        std::uint64_t pauseRx{0};
+        std::int64_t pausedNs{0};
+        std::uint64_t ecnMarked{0};
+        std::uint64_t drops{0};
+        std::uint64_t cnpTx{0};
+    };
+    struct QueuePairBefore
+    {
+        std::uint64_t sentBytes{0};
+        std::uint64_t cnps{0};
+    };
+
+    void Sample();
+
+    FabricBuilder& m_fabric;
+    const ScheduleRunner& m_runner;
+    std::int64_t m_intervalNs;
+    std::unique_ptr<fab::telemetry::CsvWriter> m_ports;
+    std::unique_ptr<fab::telemetry::CsvWriter> m_qps;
+    std::vector<LinkClass> m_classes;
+    std::vector<std::uint32_t> m_classOf; ///< per builder port
+    std::vector<std::uint32_t> m_portsInClass;
+    std::vector<PortBefore> m_portBefore;
+    std::vector<QueuePairBefore> m_qpBefore;
+    std::vector<FabricSample> m_samples;
+};
+
+} // namespace ns3::fabric
+
+#endif

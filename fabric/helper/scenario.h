@@ -1,0 +1,87 @@
+#ifndef FABRICSCOPE_FABRIC_SCENARIO_H
+#define FABRICSCOPE_FABRIC_SCENARIO_H
+
+#include "fabric/helper/fabric-builder.h"
+#include "fabric/helper/schedule-runner.h"
+#include "traffic/model/collective-job.h"
+#include "traffic/model/job.h"
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace ns3::fabric
+{
+
+/** One job of a scenario: a training job, or a collective run on its own (nccl-tests style). */
+struct ScenarioJob
+{
+    enum class Kind : std::uint8_t
+    {
+        Training,
+        Collective,
+    };
+    Kind kind{Kind::Training};
+    traffic::JobSpec training;
+    traffic::CollectiveJobSpec collective;
+    std::uint8_t priority{3};
+
+    const std::string& Name() const
+    {
+        return kind == Kind::Training ? training.name : collective.name;
+    }
+    /** Its ranks on servers and GPUs. */
+    std::vector<traffic::RankPlace> Places(std::uint32_t gpusPerServer) const;
+    /** One iteration's schedule. */
+    traffic::Schedule Iteration(const std::vector<traffic::RankPlace>& places,
+                                const traffic::ScaleUpLink& scaleUp) const;
+};
+
+/** What a simulation writes besides the summary. */
+struct ScenarioOutputs
+{
+    std::int64_t intervalNs{10'000};   ///< time-series sampling interval
+    std::vector<std::string> captures; ///< port patterns to capture ("leaf-0-0", "spine-*:3")
+    bool series{true};                 ///< ports.csv and qps.csv
+    bool trace{true};                  ///< trace.json (Perfetto)
+};
+
+/**
+ * A simulation: a design, how its fabric is configured, the jobs that run on it, when to stop,
+ * the seed and the outputs (schema 1).
+ */
+struct Scenario
+{
+    std::string name{"scenario"};
+    std::string description;
+    std::string designSource; ///< "builtin:NAME", a file path, or "inline"
+    topo::Design design;
+    FabricOptions fabric;
+    traffic::ScaleUpLink scaleUp;
+    std::vector<ScenarioJob> jobs;
+    std::uint32_t iterations{1}; ///< per job; 0: until stopTimeNs
+    std::int64_t stopTimeNs{0};  ///< 0: no time limit
+    std::uint64_t seed{1};
+    ScenarioOutputs outputs;
+};
+
+/**
+ * Reads a scenario document. A design given by path is read relative to `baseDirectory`. Every
+ * error is a telemetry::InputError naming the JSON pointer and what was expected, including jobs
+ * that do not fit the design (parallelism product ≠ GPUs, TP larger than a server, servers that
+ * do not exist or that two jobs share).
+ */
+Scenario ScenarioFromJson(const nlohmann::json& document, const std::string& baseDirectory);
+
+/** Reads a scenario file; errors name the file. */
+Scenario LoadScenarioFile(const std::string& path);
+
+/** The built-in scenario `simulate` runs when given none. */
+Scenario DefaultScenario();
+/** Its text, for users to start their own from. */
+const char* DefaultScenarioText();
+
+} // namespace ns3::fabric
+
+#endif

@@ -1,0 +1,303 @@
+#include "fabric/helper/schedule-runner.h"
+
+#include <algorithm>
+#include <limits>
+#include <ns3/simulator.h>
+#include <stdexcept>
+
+namespace ns3::fabric
+{
+namespace
+{
+
+std::uint64_t
+PeerKey(std::uint32_t endpoint, std::uint32_t qp)
+{
+    return static_cast<std::uint64_t>(endpoint) << 32 | qp;
+}
+
+/** QP numbers the runner hands out: clear of the small ones tests and examples use by hand. */
+constexpr std::uint32_t kFirstQp = 0x100;
+
+} // namespace
+
+std::vector<RankPlacement>
+PlaceOnNics(const topo::Design& design, const std::vector<traffic::RankPlace>& places)
+{
+    std::uint32_t ports = design.servers.PortsPerServer();
+    std::uint32_t gpus = std::max(1u, design.servers.gpus);
+    std::vector<RankPlacement> nics;
+    for (const auto& place : places)
+    {
+        nics.push_back({place.server, static_cast<std::uint16_t>(place.gpu % gpus * ports / gpus)});
+    }
+    return nics;
+}
+
+ScheduleRunner::ScheduleRunner(FabricBuilder& fabric)
+: m_fabric(fabric)
+, m_nextQp(fabric.Hosts(), kFirstQp)
+, m_inFlight(fabric.Hosts())
+, m_listening(fabric.Hosts(), false)
+{
+}
+
+std::uint32_t
+ScheduleRunner::AddJob(FabricJob job)
+{
+    const traffic::Schedule& schedule = job.iteration;
+    if (job.ranks.size() != schedule.Ranks())
+    {
+        throw std::invalid_argument("job " + job.name + ": " + std::to_string(job.ranks.size())
+                                    + " placements for " + std::to_string(schedule.Ranks())
+                                    + " ranks");
+    }
+    std::uint32_t ports = m_fabric.Design().servers.PortsPerServer();
+    for (const auto& rank : job.ranks)
+    {
+        if (rank.server >= m_fabric.Hosts() || rank.port >= ports)
+        {
+            throw std::invalid_argument("job " + job.name + ": no NIC port "
+                                        + std::to_string(rank.port) + " on server "
+                                        + std::to_string(rank.server));
+        }
+    }
+    JobState state;
+    state.spec = std::move(job);
+    const auto& tasks = state.spec.iteration.Tasks();
+    state.dependents.resize(tasks.size());
+    for (const auto& task : tasks)
+    {
+        for (auto d : task.dependsOn)
+        {
+            state.dependents[d].push_back(task.id);
+        }
+    }
+    m_jobs.push_back(std::move(state));
+    return static_cast<std::uint32_t>(m_jobs.size() - 1);
+}
+
+void
+ScheduleRunner::Start(Time at)
+{
+    for (std::uint32_t j = 0; j < m_jobs.size(); ++j)
+    {
+        Simulator::Schedule(at - Simulator::Now(), &ScheduleRunner::StartIteration, this, j);
+    }
+}
+
+bool
+ScheduleRunner::Done() const
+{
+    return std::all_of(m_jobs.begin(), m_jobs.end(), [](const JobState& j) { return j.finished; });
+}
+
+void
+ScheduleRunner::StartIteration(std::uint32_t j)
+{
+    JobState& job = m_jobs[j];
+    const auto& tasks = job.spec.iteration.Tasks();
+    job.iterationStartNs = Simulator::Now().GetNanoSeconds();
+    job.remaining = static_cast<std::uint32_t>(tasks.size());
+    job.startNs.assign(tasks.size(), -1);
+    job.endNs.assign(tasks.size(), -1);
+    job.waiting.resize(tasks.size());
+    for (const auto& task : tasks)
+    {
+        job.waiting[task.id] = static_cast<std::uint32_t>(task.dependsOn.size());
+    }
+    if (tasks.empty())
+    {
+        EndIteration(j);
+        return;
+    }
+    for (const auto& task : tasks)
+    {
+        if (task.dependsOn.empty())
+        {
+            Begin(j, task.id);
+        }
+    }
+}
+
+void
+ScheduleRunner::Begin(std::uint32_t j, std::uint32_t id)
+{
+    JobState& job = m_jobs[j];
+    const traffic::Task& task = job.spec.iteration.Tasks()[id];
+    job.startNs[id] = Simulator::Now().GetNanoSeconds();
+    const RankPlacement& src = job.spec.ranks[task.src];
+    const RankPlacement& dst = job.spec.ranks[task.dst];
+    bool fabric = task.kind == traffic::TaskKind::Transfer && src.server != dst.server;
+    if (!fabric)
+    {
+        std::int64_t ns = task.kind == traffic::TaskKind::Transfer
+                              ? job.spec.iteration.ScaleUp().TransferNs(task.bytes)
+                              : task.durationNs;
+        if (ns == 0)
+        {
+            End(j, id);
+            return;
+        }
+        Simulator::Schedule(NanoSeconds(ns), &ScheduleRunner::End, this, j, id);
+        return;
+    }
+    std::uint32_t qp = QueuePairFor(j, task);
+    const QueuePairRecord& record = m_queuePairs[qp];
+    Ptr<RoceHost> host = m_fabric.Host(src.server);
+    const RoceFlowSpec& spec = host->GetFlow(record.flow).spec;
+    m_inFlight[dst.server][PeerKey(m_fabric.Endpoint(src.server, src.port), spec.destQp)]
+        .emplace_back(j, id);
+    // A chunk can round down to nothing: the message still carries one byte, as a real
+    // zero-length WRITE still carries its headers.
+    host->PostMessage(record.flow, std::max<std::uint64_t>(task.bytes, 1), id);
+}
+
+std::uint32_t
+ScheduleRunner::QueuePairFor(std::uint32_t j, const traffic::Task& task)
+{
+    auto key = std::make_tuple(j, task.src, task.dst, task.channel);
+    auto it = m_queuePairOf.find(key);
+    if (it != m_queuePairOf.end())
+    {
+        return it->second;
+    }
+    const FabricJob& job = m_jobs[j].spec;
+    const RankPlacement& src = job.ranks[task.src];
+    const RankPlacement& dst = job.ranks[task.dst];
+    if (!m_listening[dst.server])
+    {
+        m_listening[dst.server] = true;
+        std::uint32_t server = dst.server;
+        m_fabric.Host(server)->SetDeliveryCallback(RoceHost::DeliveryCallback(
+            [this, server](std::uint32_t srcEndpoint, std::uint32_t qp, std::int64_t)
+            { OnDelivery(server, srcEndpoint, qp); }));
+    }
+    RoceFlowSpec spec;
+    spec.port = src.port;
+    spec.dstEndpoint = m_fabric.Endpoint(dst.server, dst.port);
+    spec.destQp = m_nextQp[src.server]++;
+    // Each queue pair gets its own UDP source port, the ECMP entropy NCCL relies on.
+    spec.udpSrcPort = static_cast<std::uint16_t>(0xC000 | (spec.destQp * 0x9E37u & 0x3FFF));
+    spec.priority = job.priority;
+    QueuePairRecord record;
+    record.job = j;
+    record.server = src.server;
+    record.flow = m_fabric.Host(src.server)->OpenQueuePair(spec);
+    record.srcRank = task.src;
+    record.dstRank = task.dst;
+    record.channel = task.channel;
+    m_queuePairs.push_back(record);
+    auto index = static_cast<std::uint32_t>(m_queuePairs.size() - 1);
+    m_queuePairOf.emplace(key, index);
+    return index;
+}
+
+void
+ScheduleRunner::OnDelivery(std::uint32_t server, std::uint32_t srcEndpoint, std::uint32_t qp)
+{
+    auto it = m_inFlight[server].find(PeerKey(srcEndpoint, qp));
+    if (it == m_inFlight[server].end() || it->second.empty())
+    {
+        return; // traffic the runner did not post
+    }
+    auto [j, id] = it->second.front();
+    it->second.pop_front();
+    End(j, id);
+}
+
+void
+ScheduleRunner::End(std::uint32_t j, std::uint32_t id)
+{
+    JobState& job = m_jobs[j];
+    job.endNs[id] = Simulator::Now().GetNanoSeconds();
+    for (auto next : job.dependents[id])
+    {
+        if (--job.waiting[next] == 0)
+        {
+            Begin(j, next);
+        }
+    }
+    if (--job.remaining == 0)
+    {
+        EndIteration(j);
+    }
+}
+
+void
+ScheduleRunner::EndIteration(std::uint32_t j)
+{
+    JobState& job = m_jobs[j];
+    const traffic::Schedule& schedule = job.spec.iteration;
+    const auto& tasks = schedule.Tasks();
+    const auto& groups = schedule.Groups();
+    std::int64_t now = Simulator::Now().GetNanoSeconds();
+
+    // Each group's extent, and each rank's part in it.
+    std::vector<std::pair<std::int64_t, std::int64_t>> extent(
+        groups.size(), {std::numeric_limits<std::int64_t>::max(), -1});
+    std::map<std::pair<std::uint32_t, std::uint32_t>, std::pair<std::int64_t, std::int64_t>> spans;
+    for (const auto& task : tasks)
+    {
+        if (task.group == 0 || job.endNs[task.id] <= job.startNs[task.id])
+        {
+            continue; // join points
+        }
+        auto& e = extent[task.group];
+        e.first = std::min(e.first, job.startNs[task.id]);
+        e.second = std::max(e.second, job.endNs[task.id]);
+        for (auto rank : {task.src, task.dst})
+        {
+            auto [span, fresh]
+                = spans.try_emplace({task.group, rank}, job.startNs[task.id], job.endNs[task.id]);
+            if (!fresh)
+            {
+                span->second.first = std::min(span->second.first, job.startNs[task.id]);
+                span->second.second = std::max(span->second.second, job.endNs[task.id]);
+            }
+        }
+    }
+    for (std::uint32_t g = 1; g < groups.size(); ++g)
+    {
+        if (groups[g].kind != traffic::GroupKind::Collective || extent[g].second < 0)
+        {
+            continue;
+        }
+        CollectiveRecord record;
+        record.job = j;
+        record.iteration = job.iteration;
+        record.group = g;
+        record.startNs = extent[g].first;
+        record.endNs = extent[g].second;
+        double seconds = static_cast<double>(record.endNs - record.startNs) * 1e-9;
+        record.algbwGbps = static_cast<double>(groups[g].bytes) * 8 / seconds / 1e9;
+        record.busbwGbps = record.algbwGbps
+                           * traffic::BusBandwidthFactor(
+                               groups[g].op, static_cast<std::uint32_t>(groups[g].ranks.size()));
+        m_collectives.push_back(record);
+    }
+    for (const auto& [key, span] : spans)
+    {
+        m_spans.push_back(
+            RankSpan{j, job.iteration, key.second, key.first, span.first, span.second});
+    }
+    IterationRecord record{j, job.iteration, job.iterationStartNs, now};
+    m_iterationRecords.push_back(record);
+    if (m_onIteration)
+    {
+        m_onIteration(record);
+    }
+    ++job.iteration;
+    if (m_iterations != 0 && job.iteration >= m_iterations)
+    {
+        job.finished = true;
+        if (Done())
+        {
+            Simulator::Stop();
+        }
+        return;
+    }
+    Simulator::ScheduleNow(&ScheduleRunner::StartIteration, this, j);
+}
+
+} // namespace ns3::fabric

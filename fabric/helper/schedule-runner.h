@@ -1,0 +1,160 @@
+#ifndef FABRICSCOPE_FABRIC_SCHEDULE_RUNNER_H
+#define FABRICSCOPE_FABRIC_SCHEDULE_RUNNER_H
+
+#include "fabric/helper/fabric-builder.h"
+#include "traffic/model/job.h"
+#include "traffic/model/schedule.h"
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
+
+namespace ns3::fabric
+{
+
+namespace traffic = ::fab::traffic;
+
+/** Where a rank lives: a server and one of its NIC ports. */
+struct RankPlacement
+{
+    std::uint32_t server{0};
+    std::uint16_t port{0};
+};
+
+/** NIC port of each rank: GPU g of a server uses port g × ports ÷ GPUs (rail-aligned). */
+std::vector<RankPlacement> PlaceOnNics(const topo::Design& design,
+                                       const std::vector<traffic::RankPlace>& places);
+
+/** A job as the fabric runs it: one iteration's schedule, repeated, and where its ranks are. */
+struct FabricJob
+{
+    std::string name{"job"};
+    traffic::Schedule iteration{{}};
+    std::vector<RankPlacement> ranks;
+    std::uint8_t priority{3}; ///< traffic class of its RDMA data
+};
+
+/** One run of a collective (or a stage-to-stage transfer): a group of one iteration. */
+struct CollectiveRecord
+{
+    std::uint32_t job{0};
+    std::uint32_t iteration{0};
+    std::uint32_t group{0}; ///< index into the job's schedule groups
+    std::int64_t startNs{0};
+    std::int64_t endNs{0};
+    double algbwGbps{0};
+    double busbwGbps{0};
+};
+
+struct IterationRecord
+{
+    std::uint32_t job{0};
+    std::uint32_t index{0};
+    std::int64_t startNs{0};
+    std::int64_t endNs{0};
+};
+
+/** What one rank spent on one group (a compute phase or its part of a collective). */
+struct RankSpan
+{
+    std::uint32_t job{0};
+    std::uint32_t iteration{0};
+    std::uint32_t rank{0};
+    std::uint32_t group{0};
+    std::int64_t startNs{0};
+    std::int64_t endNs{0};
+};
+
+/** A queue pair the runner opened: one per (job, source rank, destination rank, channel). */
+struct QueuePairRecord
+{
+    std::uint32_t job{0};
+    std::uint32_t server{0};
+    std::uint32_t flow{0}; ///< the flow id on that server's RoceHost
+    std::uint32_t srcRank{0};
+    std::uint32_t dstRank{0};
+    std::uint32_t channel{0};
+};
+
+/**
+ * Runs jobs' schedules on the fabric, iteration after iteration. A task starts when every task
+ * it depends on has ended. Compute tasks take their duration; a transfer between two servers is
+ * an RDMA WRITE on a queue pair kept per (source, destination, channel) and ends when its last
+ * byte is delivered to the receiver; a transfer inside a server, or a collective run wholly in
+ * one, takes the scale-up link's time. Iteration i + 1 of a job starts when iteration i ends.
+ */
+class ScheduleRunner
+{
+public:
+    explicit ScheduleRunner(FabricBuilder& fabric);
+    ScheduleRunner(const ScheduleRunner&) = delete;
+    ScheduleRunner& operator=(const ScheduleRunner&) = delete;
+
+    /** Adds a job; its ranks must name servers and NIC ports of the fabric. Returns its index. */
+    std::uint32_t AddJob(FabricJob job);
+    /** Iterations each job runs (0: until the simulation is stopped). When every job has run
+     *  its iterations, the runner stops the simulator. */
+    void SetIterations(std::uint32_t iterations) { m_iterations = iterations; }
+    void SetIterationCallback(std::function<void(const IterationRecord&)> callback)
+    {
+        m_onIteration = std::move(callback);
+    }
+    void Start(Time at = Time(0));
+
+    bool Done() const;
+    std::uint32_t Jobs() const { return static_cast<std::uint32_t>(m_jobs.size()); }
+    const FabricJob& Job(std::uint32_t index) const { return m_jobs.at(index).spec; }
+    const std::vector<CollectiveRecord>& Collectives() const { return m_collectives; }
+    const std::vector<IterationRecord>& Iterations() const { return m_iterationRecords; }
+    const std::vector<RankSpan>& Spans() const { return m_spans; }
+    const std::vector<QueuePairRecord>& QueuePairs() const { return m_queuePairs; }
+
+private:
+    struct JobState
+    {
+        FabricJob spec;
+        std::vector<std::vector<std::uint32_t>> dependents;
+        std::vector<std::uint32_t> waiting;
+        std::vector<std::int64_t> startNs;
+        std::vector<std::int64_t> endNs;
+        std::uint32_t remaining{0};
+        std::uint32_t iteration{0};
+        std::int64_t iterationStartNs{0};
+        bool finished{false};
+    };
+
+    void StartIteration(std::uint32_t job);
+    void Begin(std::uint32_t job, std::uint32_t task);
+    void End(std::uint32_t job, std::uint32_t task);
+    void EndIteration(std::uint32_t job);
+    void OnDelivery(std::uint32_t server, std::uint32_t srcEndpoint, std::uint32_t qp);
+    /** The queue pair carrying a job's transfers from one rank to another on one channel. */
+    std::uint32_t QueuePairFor(std::uint32_t job, const traffic::Task& task);
+
+    FabricBuilder& m_fabric;
+    std::vector<JobState> m_jobs;
+    std::uint32_t m_iterations{1};
+    std::function<void(const IterationRecord&)> m_onIteration;
+    /** (job, src rank, dst rank, channel) → index into m_queuePairs. */
+    std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t, std::uint32_t>, std::uint32_t>
+        m_queuePairOf;
+    std::vector<QueuePairRecord> m_queuePairs;
+    std::vector<std::uint32_t> m_nextQp; ///< per server: the next QP number to hand out
+    /** Per receiving server: (source endpoint, QP) → transfers in flight, in posting order. */
+    std::vector<
+        std::unordered_map<std::uint64_t, std::deque<std::pair<std::uint32_t, std::uint32_t>>>>
+        m_inFlight;
+    std::vector<bool> m_listening; ///< per server: delivery callback installed
+    std::vector<CollectiveRecord> m_collectives;
+    std::vector<IterationRecord> m_iterationRecords;
+    std::vector<RankSpan> m_spans;
+};
+
+} // namespace ns3::fabric
+
+#endif

@@ -1,0 +1,207 @@
+#include "fabric/helper/simulation.h"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <ns3/simulator.h>
+
+namespace ns3::fabric
+{
+namespace
+{
+
+/** Bytes on the wire around an RDMA WRITE MIDDLE payload: RoCEv2 (Ethernet 14 + IPv4 20 +
+ *  UDP 8 + BTH 12 + ICRC 4 + FCS 4 + preamble and gap 20) or InfiniBand (LRH 8 + BTH 12 +
+ *  ICRC 4 + VCRC 2). */
+constexpr std::uint32_t kRoceOverheadBytes = 82;
+constexpr std::uint32_t kIbOverheadBytes = 26;
+
+/** Calls the progress callback every so often in wall time, from inside the simulation. */
+class ProgressProbe
+{
+public:
+    ProgressProbe(const SimulationOptions& options,
+                  const ScheduleRunner& runner,
+                  std::uint32_t iterationsTotal,
+                  std::int64_t stopTimeNs)
+    : m_options(options)
+    , m_runner(runner)
+    , m_start(std::chrono::steady_clock::now())
+    , m_last(m_start)
+    {
+        m_progress.iterationsTotal = iterationsTotal;
+        m_progress.stopTimeNs = stopTimeNs;
+    }
+
+    void Start()
+    {
+        if (m_options.progress)
+        {
+            Simulator::Schedule(MicroSeconds(10), &ProgressProbe::Check, this);
+        }
+    }
+
+    double WallSeconds() const
+    {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
+    }
+
+    void Report()
+    {
+        m_progress.simNs = Simulator::Now().GetNanoSeconds();
+        m_progress.events = Simulator::GetEventCount();
+        m_progress.wallSeconds = WallSeconds();
+        m_progress.iterationsDone = static_cast<std::uint32_t>(m_runner.Iterations().size());
+        m_options.progress(m_progress);
+    }
+
+private:
+    void Check()
+    {
+        auto now = std::chrono::steady_clock::now();
+        if (std::chrono::duration<double>(now - m_last).count() >= m_options.progressEverySeconds)
+        {
+            m_last = now;
+            Report();
+        }
+        Simulator::Schedule(MicroSeconds(10), &ProgressProbe::Check, this);
+    }
+
+    const SimulationOptions& m_options;
+    const ScheduleRunner& m_runner;
+    std::chrono::steady_clock::time_point m_start;
+    std::chrono::steady_clock::time_point m_last;
+    SimulationProgress m_progress;
+};
+
+std::uint32_t
+SeedHash(std::uint64_t seed)
+{
+    std::uint64_t z = seed + 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return static_cast<std::uint32_t>(z ^ (z >> 31));
+}
+
+} // namespace
+
+SimulationResult
+RunSimulation(const Scenario& scenario, const SimulationOptions& options)
+{
+    SimulationResult result;
+    result.scenarioName = scenario.name;
+    result.designName = scenario.design.name;
+    result.designSource = scenario.designSource;
+    result.seed = options.seed.value_or(scenario.seed);
+    result.sampleIntervalNs = scenario.outputs.intervalNs;
+
+    FabricOptions fabricOptions = scenario.fabric;
+    fabricOptions.features.hashSeed = SeedHash(result.seed);
+    FabricBuilder fabric(scenario.design, fabricOptions);
+    bool infiniband = scenario.design.fabric == topo::FabricKind::Infiniband;
+    result.nicRateBps = scenario.design.servers.nicSpeedBps;
+    std::uint32_t mtu = fabricOptions.payloadMtu;
+    result.payloadLineRateBps = static_cast<std::uint64_t>(
+        static_cast<long double>(result.nicRateBps) * mtu
+        / (mtu + (infiniband ? kIbOverheadBytes : kRoceOverheadBytes)));
+
+    ScheduleRunner runner(fabric);
+    for (const auto& job : scenario.jobs)
+    {
+        auto places = job.Places(scenario.design.servers.gpus);
+        FabricJob fabricJob;
+        fabricJob.name = job.Name();
+        fabricJob.iteration = job.Iteration(places, scenario.scaleUp);
+        fabricJob.ranks = PlaceOnNics(scenario.design, places);
+        fabricJob.priority = job.priority;
+        JobSummary summary;
+        summary.name = job.Name();
+        summary.kind = job.kind == ScenarioJob::Kind::Training ? "training" : "collective";
+        summary.gpus = static_cast<std::uint32_t>(places.size());
+        summary.groups = fabricJob.iteration.Groups();
+        summary.ranks = fabricJob.ranks;
+        summary.tasks = fabricJob.iteration.Tasks().size();
+        result.jobs.push_back(std::move(summary));
+        runner.AddJob(std::move(fabricJob));
+    }
+    runner.SetIterations(scenario.iterations);
+
+    std::unique_ptr<std::ofstream> portsCsv;
+    std::unique_ptr<std::ofstream> qpsCsv;
+    namespace fs = std::filesystem;
+    if (!options.outDirectory.empty())
+    {
+        fs::create_directories(options.outDirectory);
+        for (const auto& pattern : scenario.outputs.captures)
+        {
+            for (const auto& file : fabric.EnableCapture(
+                     (fs::path(options.outDirectory) / "captures").string(), pattern))
+            {
+                result.files.push_back(fs::relative(file, options.outDirectory).generic_string());
+            }
+        }
+        if (scenario.outputs.series)
+        {
+            portsCsv = std::make_unique<std::ofstream>(fs::path(options.outDirectory) / "ports.csv",
+                                                       std::ios::binary);
+            qpsCsv = std::make_unique<std::ofstream>(fs::path(options.outDirectory) / "qps.csv",
+                                                     std::ios::binary);
+            result.files.emplace_back("ports.csv");
+            result.files.emplace_back("qps.csv");
+        }
+    }
+    FabricSampler sampler(
+        fabric, runner, scenario.outputs.intervalNs, portsCsv.get(), qpsCsv.get());
+    ProgressProbe probe(options,
+                        runner,
+                        scenario.iterations * static_cast<std::uint32_t>(scenario.jobs.size()),
+                        scenario.stopTimeNs);
+
+    std::uint64_t eventsBefore = Simulator::GetEventCount();
+    runner.Start();
+    sampler.Start();
+    probe.Start();
+    if (scenario.stopTimeNs > 0)
+    {
+        Simulator::Stop(NanoSeconds(scenario.stopTimeNs));
+    }
+    Simulator::Run();
+    result.stats.wallSeconds = probe.WallSeconds();
+    result.stats.events = Simulator::GetEventCount() - eventsBefore;
+    result.stats.simTimeNs = Simulator::Now().GetNanoSeconds();
+    if (options.progress)
+    {
+        probe.Report();
+    }
+
+    result.completed = runner.Done();
+    result.collectives = runner.Collectives();
+    result.iterations = runner.Iterations();
+    result.spans = runner.Spans();
+    result.linkClasses = sampler.LinkClasses();
+    result.samples = sampler.Samples();
+    result.stats.hosts = fabric.Hosts();
+    result.stats.switches = static_cast<std::uint32_t>(fabric.Switches().size());
+    for (const auto& record : fabric.Ports())
+    {
+        const PortCounters& c = record.device->GetCounters();
+        if (record.tier == topo::LinkTier::ServerLeaf && record.upward)
+        {
+            result.cnpsGenerated += c.cnpTx;
+        }
+        if (c.txPackets == 0 && c.rxPackets == 0)
+        {
+            continue;
+        }
+        result.ports.push_back(PortSummary{record.device->GetPortName(),
+                                           LinkClass{record.tier, record.upward}.Name(),
+                                           record.device->GetDataRate().GetBitRate(),
+                                           c});
+    }
+    result.totals = fabric.Totals();
+    Simulator::Destroy();
+    return result;
+}
+
+} // namespace ns3::fabric

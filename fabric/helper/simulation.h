@@ -1,0 +1,104 @@
+#ifndef FABRICSCOPE_FABRIC_SIMULATION_H
+#define FABRICSCOPE_FABRIC_SIMULATION_H
+
+#include "fabric/helper/fabric-sampler.h"
+#include "fabric/helper/scenario.h"
+#include "fabric/helper/schedule-runner.h"
+#include "telemetry/model/report.h"
+
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace ns3::fabric
+{
+
+/** Where a run is, for a progress line. */
+struct SimulationProgress
+{
+    std::int64_t simNs{0};
+    std::uint64_t events{0};
+    double wallSeconds{0};
+    std::uint32_t iterationsDone{0};
+    std::uint32_t iterationsTotal{0}; ///< 0: the run stops on time
+    std::int64_t stopTimeNs{0};
+};
+
+struct SimulationOptions
+{
+    std::string outDirectory;          ///< series, captures and trace go here; empty: none written
+    std::optional<std::uint64_t> seed; ///< overrides the scenario's
+    std::function<void(const SimulationProgress&)> progress;
+    double progressEverySeconds{0.5}; ///< wall time between progress calls
+};
+
+/** What a job was, as results name it. */
+struct JobSummary
+{
+    std::string name;
+    std::string kind; ///< "training" or "collective"
+    std::uint32_t gpus{0};
+    std::vector<fab::traffic::TaskGroup> groups;
+    std::vector<RankPlacement> ranks;
+    std::uint64_t tasks{0};
+};
+
+struct PortSummary
+{
+    std::string name;
+    std::string link;
+    std::uint64_t rateBps{0};
+    PortCounters counters;
+};
+
+struct SimulationStats
+{
+    std::uint64_t events{0};
+    double wallSeconds{0};
+    std::int64_t simTimeNs{0};
+    std::uint32_t hosts{0};
+    std::uint32_t switches{0};
+};
+
+struct SimulationResult
+{
+    std::string scenarioName;
+    std::string designName;
+    std::string designSource;
+    std::uint64_t seed{0};
+    std::vector<JobSummary> jobs;
+    std::vector<CollectiveRecord> collectives;
+    std::vector<IterationRecord> iterations;
+    std::vector<RankSpan> spans;
+    std::vector<LinkClass> linkClasses;
+    std::vector<FabricSample> samples;
+    std::int64_t sampleIntervalNs{0};
+    std::vector<PortSummary> ports; ///< ports that sent or received anything
+    PortCounters totals;
+    std::uint64_t cnpsGenerated{0};      ///< CNPs the NICs sent (each counted once)
+    std::uint64_t payloadLineRateBps{0}; ///< NIC port rate × payload ÷ frame bytes
+    std::uint64_t nicRateBps{0};
+    bool completed{false};          ///< every job ran its iterations
+    std::vector<std::string> files; ///< what the run wrote, relative to the out directory
+    SimulationStats stats;
+};
+
+/** Builds the fabric, runs the scenario's jobs and collects what happened. */
+SimulationResult RunSimulation(const Scenario& scenario, const SimulationOptions& options);
+
+/** summary.json: collectives, iterations, jobs, ports and sim, as the issue names them. */
+nlohmann::json SummaryJson(const SimulationResult& result);
+
+/** The collectives and compute phases of every rank, as a Chrome/Perfetto trace. */
+void WriteTrace(const SimulationResult& result, std::ostream& out);
+
+/** The simulation report: headline numbers, tables and charts. */
+fab::telemetry::Report SimulationReport(const SimulationResult& result);
+
+} // namespace ns3::fabric
+
+#endif

@@ -1,0 +1,174 @@
+#include "tools/simulate-command.h"
+
+#include "fabric/helper/simulation.h"
+#include "telemetry/model/json-object-reader.h"
+#include "tools/output.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+namespace fab::tools
+{
+
+using telemetry::InputError;
+namespace fabric = ns3::fabric;
+
+namespace
+{
+
+/** One line, rewritten in place: simulated time, events/s, iterations and an estimate. */
+void
+PrintProgress(const fabric::SimulationProgress& p)
+{
+    double rate = p.wallSeconds > 0 ? static_cast<double>(p.events) / p.wallSeconds : 0;
+    double fraction = 0;
+    if (p.iterationsTotal > 0)
+    {
+        fraction = static_cast<double>(p.iterationsDone) / p.iterationsTotal;
+    }
+    if (p.stopTimeNs > 0)
+    {
+        fraction
+            = std::max(fraction, static_cast<double>(p.simNs) / static_cast<double>(p.stopTimeNs));
+    }
+    char eta[32] = "ETA --";
+    if (fraction > 0 && fraction < 1)
+    {
+        std::snprintf(eta, sizeof(eta), "ETA %.0fs", p.wallSeconds * (1 - fraction) / fraction);
+    }
+    std::fprintf(stderr,
+                 "\r  sim %.3f ms | %.2f M events/s | iterations %u/%u | %s   ",
+                 static_cast<double>(p.simNs) / 1e6,
+                 rate / 1e6,
+                 p.iterationsDone,
+                 p.iterationsTotal,
+                 eta);
+    std::fflush(stderr);
+}
+
+void
+WriteText(const std::filesystem::path& path, const std::string& text)
+{
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+    if (!out)
+    {
+        throw InputError(path.string(), "cannot write this file");
+    }
+}
+
+} // namespace
+
+void
+AddSimulateOptions(CLI::App& command, SimulateOptions& options)
+{
+    command.add_option("scenario", options.scenario, "scenario file (default: the built-in one)");
+    command.add_option("--out", options.out, "output folder (default: fabricscope-sim)");
+    command.add_option("--seed", options.seed, "seed, overriding the scenario's");
+    command
+        .add_option(
+            "--format", options.formats, "report formats: json, md, html (default: html md)")
+        ->delimiter(',')
+        ->check(CLI::IsMember({"json", "md", "markdown", "html"}));
+    command
+        .add_option("--fail-on",
+                    options.failOn,
+                    "exit 1 on findings at or above: warning, error (default) or none")
+        ->check(CLI::IsMember({"info", "warning", "error", "none"}));
+    command.add_flag(
+        "--print-scenario", options.printScenario, "print the built-in scenario and exit");
+    command.add_flag("!--no-progress", options.progress, "no progress line on the terminal");
+}
+
+int
+RunSimulate(const SimulateOptions& options)
+{
+    if (options.printScenario)
+    {
+        std::cout << fabric::DefaultScenarioText();
+        return kExitOk;
+    }
+    try
+    {
+        fabric::Scenario scenario = options.scenario ? fabric::LoadScenarioFile(*options.scenario)
+                                                     : fabric::DefaultScenario();
+        fabric::SimulationOptions run;
+        run.outDirectory = options.out;
+        run.seed = options.seed;
+        bool terminal = options.progress && isatty(STDERR_FILENO) != 0;
+        if (terminal)
+        {
+            run.progress = PrintProgress;
+        }
+        std::filesystem::create_directories(options.out);
+        spdlog::info("simulate scenario=\"{}\" design=\"{}\" jobs={}",
+                     scenario.name,
+                     scenario.design.name,
+                     scenario.jobs.size());
+        auto result = fabric::RunSimulation(scenario, run);
+        if (terminal)
+        {
+            std::fprintf(stderr, "\n");
+        }
+        namespace fs = std::filesystem;
+        fs::path out(options.out);
+        WriteText(out / "summary.json", fabric::SummaryJson(result).dump(2) + "\n");
+        if (scenario.outputs.trace)
+        {
+            std::ofstream trace(out / "trace.json", std::ios::binary);
+            fabric::WriteTrace(result, trace);
+        }
+        auto report = fabric::SimulationReport(result);
+        std::vector<std::string> written = {(out / "summary.json").string()};
+        for (const auto& name : options.formats)
+        {
+            telemetry::ReportFormat format{};
+            telemetry::ParseReportFormat(name, format);
+            std::string extension = format == telemetry::ReportFormat::Html       ? "html"
+                                    : format == telemetry::ReportFormat::Markdown ? "md"
+                                                                                  : "json";
+            auto path = WriteReport(
+                report, ChooseOutput(name, (out / ("report." + extension)).string(), ""));
+            if (path)
+            {
+                written.push_back(*path);
+            }
+        }
+        for (const auto& path : written)
+        {
+            std::cout << path << "\n";
+        }
+        const auto& s = result.stats;
+        spdlog::info("simulated sim_ms={:.3f} events={} wall_s={:.2f} events_per_s={:.0f} "
+                     "collectives={} iterations={} drops={} completed={}",
+                     static_cast<double>(s.simTimeNs) / 1e6,
+                     s.events,
+                     s.wallSeconds,
+                     s.wallSeconds > 0 ? static_cast<double>(s.events) / s.wallSeconds : 0.0,
+                     result.collectives.size(),
+                     result.iterations.size(),
+                     result.totals.TotalDrops(),
+                     result.completed);
+        if (options.failOn != "none")
+        {
+            auto threshold = telemetry::ParseSeverity(options.failOn);
+            auto worst = telemetry::WorstSeverity(report.findings);
+            if (threshold && worst && *worst >= *threshold)
+            {
+                return kExitFindings;
+            }
+        }
+        return kExitOk;
+    }
+    catch (const InputError& error)
+    {
+        spdlog::error("{}", error.what());
+        return kExitBadInput;
+    }
+}
+
+} // namespace fab::tools

@@ -1,0 +1,32 @@
+#ifndef FABRICSCOPE_TOOLS_SIMULATE_COMMAND_H
+#define FABRICSCOPE_TOOLS_SIMULATE_COMMAND_H
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fab::tools
+{
+
+/** Options of `fabricscope simulate`. */
+struct SimulateOptions
+{
+    std::optional<std::string> scenario;
+    std::string out{"fabricscope-sim"};
+    std::optional<std::uint64_t> seed;
+    std::vector<std::string> formats{"html", "md"};
+    std::string failOn{"error"};
+    bool printScenario{false};
+    bool progress{true};
+};
+
+void AddSimulateOptions(CLI::App& command, SimulateOptions& options);
+
+/** Runs a scenario (the built-in one when none is given); returns the exit code. */
+int RunSimulate(const SimulateOptions& options);
+
+} // namespace fab::tools
+
+#endif
