@@ -61,7 +61,6 @@ DefaultAlgorithm(CollectiveOp op)
     switch (op)
     {
         case CollectiveOp::AllToAll:
-            return CollectiveAlgorithm::Pairwise;
         case CollectiveOp::SendRecv:
             return CollectiveAlgorithm::Direct;
         default:
@@ -88,15 +87,15 @@ ExpandCollective(CollectiveOp op,
         case CollectiveAlgorithm::Ring:
             if (allReduce)
             {
-                return RingAllReduce(ranks, bytes, options.channels);
+                return RingAllReduce(ranks, bytes, options.channels, options.ranksPerServer);
             }
             if (op == CollectiveOp::AllGather)
             {
-                return RingAllGather(ranks, bytes, options.channels);
+                return RingAllGather(ranks, bytes, options.channels, options.ranksPerServer);
             }
             if (op == CollectiveOp::ReduceScatter)
             {
-                return RingReduceScatter(ranks, bytes, options.channels);
+                return RingReduceScatter(ranks, bytes, options.channels, options.ranksPerServer);
             }
             break;
         case CollectiveAlgorithm::Tree:
@@ -131,6 +130,10 @@ ExpandCollective(CollectiveOp op,
             }
             break;
         case CollectiveAlgorithm::Direct:
+            if (op == CollectiveOp::AllToAll)
+            {
+                return DirectAllToAll(ranks, bytes);
+            }
             if (op == CollectiveOp::SendRecv)
             {
                 if (ranks != 2)

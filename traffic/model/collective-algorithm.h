@@ -18,14 +18,14 @@ enum class CollectiveAlgorithm : std::uint8_t
     Tree, ///< NCCL's double binary tree (AllReduce)
     HalvingDoubling,
     Hierarchical, ///< inside servers over the scale-up link, then between servers by rail
-    Pairwise,     ///< All-to-All
-    Direct,       ///< one transfer (SendRecv)
+    Pairwise,     ///< All-to-All one partner at a time
+    Direct,       ///< every transfer at once: NCCL's grouped sends (All-to-All, SendRecv)
 };
 
 const char* CollectiveAlgorithmName(CollectiveAlgorithm algorithm);
 std::optional<CollectiveAlgorithm> ParseCollectiveAlgorithm(const std::string& name);
-/** What NCCL picks for large buffers: ring for AllReduce, AllGather and ReduceScatter,
- *  pairwise for All-to-All, direct for SendRecv. */
+/** What NCCL does for large buffers: ring for AllReduce, AllGather and ReduceScatter, direct
+ *  (all sends posted at once) for All-to-All and SendRecv. */
 CollectiveAlgorithm DefaultAlgorithm(CollectiveOp op);
 
 struct AlgorithmOptions

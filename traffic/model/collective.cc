@@ -20,18 +20,21 @@ constexpr std::array<std::pair<CollectiveOp, const char*>, 5> kNames
 
 /** `steps` ring steps over all ranks on each channel; a chunk is bytes / channels / n. */
 TransferDag
-Ring(std::uint32_t n, std::uint64_t bytes, std::uint32_t channels, std::uint32_t steps)
+Ring(std::uint32_t n,
+     std::uint64_t bytes,
+     std::uint32_t channels,
+     std::uint32_t steps,
+     std::uint32_t ranksPerServer)
 {
     TransferDag dag;
     dag.ranks = n;
     RingSteps ring;
-    ring.members.resize(n);
-    std::iota(ring.members.begin(), ring.members.end(), 0u);
     ring.chunkBytes = bytes / channels / n;
     ring.steps = steps;
     for (std::uint32_t k = 0; k < channels; ++k)
     {
         ring.channel = k;
+        ring.members = RailAlignedRingOrder(n, ranksPerServer, k);
         RankFrontier frontier(n);
         AppendRingSteps(dag, ring, frontier);
     }
@@ -39,6 +42,28 @@ Ring(std::uint32_t n, std::uint64_t bytes, std::uint32_t channels, std::uint32_t
 }
 
 } // namespace
+
+std::vector<std::uint32_t>
+RailAlignedRingOrder(std::uint32_t ranks, std::uint32_t ranksPerServer, std::uint32_t channel)
+{
+    std::vector<std::uint32_t> order;
+    std::uint32_t local = ranksPerServer;
+    if (local <= 1 || ranks % local != 0 || ranks == local)
+    {
+        order.resize(ranks);
+        std::iota(order.begin(), order.end(), 0u);
+        return order;
+    }
+    for (std::uint32_t server = 0; server < ranks / local; ++server)
+    {
+        for (std::uint32_t j = 0; j < local; ++j)
+        {
+            std::uint32_t position = server % 2 == 0 ? j : local - 1 - j;
+            order.push_back(server * local + (channel + position) % local);
+        }
+    }
+    return order;
+}
 
 const char*
 CollectiveOpName(CollectiveOp op)
@@ -85,21 +110,30 @@ BusBandwidthFactor(CollectiveOp op, std::uint32_t ranks)
 }
 
 TransferDag
-RingAllReduce(std::uint32_t ranks, std::uint64_t bytes, std::uint32_t channels)
+RingAllReduce(std::uint32_t ranks,
+              std::uint64_t bytes,
+              std::uint32_t channels,
+              std::uint32_t ranksPerServer)
 {
-    return Ring(ranks, bytes, channels, 2 * (ranks - 1));
+    return Ring(ranks, bytes, channels, 2 * (ranks - 1), ranksPerServer);
 }
 
 TransferDag
-RingAllGather(std::uint32_t ranks, std::uint64_t bytes, std::uint32_t channels)
+RingAllGather(std::uint32_t ranks,
+              std::uint64_t bytes,
+              std::uint32_t channels,
+              std::uint32_t ranksPerServer)
 {
-    return Ring(ranks, bytes, channels, ranks - 1);
+    return Ring(ranks, bytes, channels, ranks - 1, ranksPerServer);
 }
 
 TransferDag
-RingReduceScatter(std::uint32_t ranks, std::uint64_t bytes, std::uint32_t channels)
+RingReduceScatter(std::uint32_t ranks,
+                  std::uint64_t bytes,
+                  std::uint32_t channels,
+                  std::uint32_t ranksPerServer)
 {
-    return Ring(ranks, bytes, channels, ranks - 1);
+    return Ring(ranks, bytes, channels, ranks - 1, ranksPerServer);
 }
 
 TransferDag
@@ -139,6 +173,22 @@ HalvingDoublingAllReduce(std::uint32_t ranks, std::uint64_t bytes)
             last = now;
             first = false;
             previousDistance = distance;
+        }
+    }
+    return dag;
+}
+
+TransferDag
+DirectAllToAll(std::uint32_t ranks, std::uint64_t bytes)
+{
+    TransferDag dag;
+    dag.ranks = ranks;
+    std::uint64_t block = bytes / ranks;
+    for (std::uint32_t s = 1; s < ranks; ++s)
+    {
+        for (std::uint32_t r = 0; r < ranks; ++r)
+        {
+            dag.Add(r, (r + s) % ranks, block, 0, 0, {});
         }
     }
     return dag;

@@ -331,7 +331,7 @@ IterationBuilder::ExpertAllToAll(const std::string& name, std::uint32_t p)
             }
             Collective(name,
                        CollectiveOp::AllToAll,
-                       CollectiveAlgorithm::Pairwise,
+                       DefaultAlgorithm(CollectiveOp::AllToAll),
                        ranks,
                        m_a2aBytes,
                        m_front);
