@@ -1,4 +1,5 @@
 // fabricscope: design review, simulation and analysis of AI-training fabrics.
+#include "tools/demo-command.h"
 #include "tools/output.h"
 #include "tools/review-command.h"
 #include "tools/simulate-command.h"

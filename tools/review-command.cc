@@ -157,7 +157,7 @@ RunReview(const ReviewOptions& options)
 }
 
 int
-RunDemo(const std::string& directory)
+RunReviewOfDefault(const std::string& directory)
 {
     // One review of the built-in design, written in every format.
     try

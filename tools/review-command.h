@@ -29,8 +29,8 @@ void AddReviewOptions(CLI::App& command, ReviewOptions& options);
 /** Runs a review; returns the exit code. Bad input is reported on stderr with code 2. */
 int RunReview(const ReviewOptions& options);
 
-/** The built-in demo: reviews the default design into DIR as HTML, Markdown and JSON. */
-int RunDemo(const std::string& directory);
+/** Reviews the default design into DIR as review.html, review.md and review.json. */
+int RunReviewOfDefault(const std::string& directory);
 
 } // namespace fab::tools
 

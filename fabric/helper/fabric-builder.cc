@@ -180,7 +180,9 @@ FabricBuilder::MatchPorts(const std::string& pattern) const
 }
 
 std::vector<std::string>
-FabricBuilder::EnableCapture(const std::string& directory, const std::string& pattern)
+FabricBuilder::EnableCapture(const std::string& directory,
+                             const std::string& pattern,
+                             std::uint32_t snapLength)
 {
     std::filesystem::create_directories(directory);
     std::vector<std::string> files;
@@ -191,10 +193,22 @@ FabricBuilder::EnableCapture(const std::string& directory, const std::string& pa
         std::string path = (std::filesystem::path(directory) / (name + ".pcap")).string();
         std::uint32_t linkType
             = m_design.fabric == topo::FabricKind::Infiniband ? kDltInfiniband : 1;
-        device->SetCapture(std::make_shared<PcapFileWriter>(path, linkType));
+        device->SetCapture(std::make_shared<PcapFileWriter>(
+            path, linkType, snapLength == 0 ? 262144 : snapLength));
         files.push_back(path);
     }
     return files;
+}
+
+std::uint64_t
+FabricBuilder::PayloadRateBps() const
+{
+    // RoCEv2: Ethernet 14 + IPv4 20 + UDP 8 + BTH 12 + ICRC 4 + FCS 4 + preamble and gap 20;
+    // InfiniBand: LRH 8 + BTH 12 + ICRC 4 + VCRC 2.
+    std::uint32_t overhead = m_design.fabric == topo::FabricKind::Infiniband ? 26 : 82;
+    long double mtu = m_options.payloadMtu;
+    return static_cast<std::uint64_t>(static_cast<long double>(m_design.servers.nicSpeedBps) * mtu
+                                      / (mtu + overhead));
 }
 
 std::uint32_t

@@ -71,11 +71,16 @@ public:
     /** Ports whose name matches a shell pattern: "leaf-0-*" (every port of matching nodes),
      *  "spine-*:3" (port 3 of every spine). */
     std::vector<Ptr<FabricNetDevice>> MatchPorts(const std::string& pattern) const;
-    /** Writes pcap files (one per port, "<port>.pcap" with ':' as '_') for matching ports. */
+    /** Writes pcap files (one per port, "<port>.pcap" with ':' as '_') for matching ports,
+     *  keeping the first `snapLength` bytes of each frame (0: all of it). */
     std::vector<std::string> EnableCapture(const std::string& directory,
-                                           const std::string& pattern);
+                                           const std::string& pattern,
+                                           std::uint32_t snapLength = 0);
     /** Endpoint id of a server's NIC port: server × ports per server + port. */
     std::uint32_t Endpoint(std::uint32_t server, std::uint16_t port) const;
+    /** What a NIC port carries of RDMA payload at line rate: its rate × MTU ÷ the bytes of an
+     *  MTU-sized RDMA WRITE MIDDLE on the wire (RoCEv2 with preamble and gap, or InfiniBand). */
+    std::uint64_t PayloadRateBps() const;
     /** Every cable end, in link order (lower end first). */
     const std::vector<PortRecord>& Ports() const { return m_ports; }
     /** Sums of every port's counters (switch ports and host ports). */

@@ -404,6 +404,13 @@ ReadOutputs(JsonObjectReader& reader, Scenario& scenario)
     o.intervalNs = topo::ReadDurationNs(outputs, "interval", o.intervalNs);
     o.series = outputs.Bool("series", o.series);
     o.trace = outputs.Bool("trace", o.trace);
+    std::uint64_t snap = topo::ReadBytes(outputs, "snap_length", 0);
+    if (snap != 0 && (snap < 64 || snap > 262144))
+    {
+        outputs.Fail("snap_length",
+                     "expected 64B to 256KiB, found " + std::to_string(snap) + " bytes");
+    }
+    o.snapLength = static_cast<std::uint32_t>(snap);
     if (const auto* capture = outputs.Optional("capture"))
     {
         std::string at = outputs.PointerOf("capture");

@@ -43,6 +43,7 @@ struct ScenarioOutputs
 {
     std::int64_t intervalNs{10'000};   ///< time-series sampling interval
     std::vector<std::string> captures; ///< port patterns to capture ("leaf-0-0", "spine-*:3")
+    std::uint32_t snapLength{0};       ///< bytes kept of each captured frame; 0: all
     bool series{true};                 ///< ports.csv and qps.csv
     bool trace{true};                  ///< trace.json (Perfetto)
 };

@@ -73,6 +73,19 @@ ScheduleRunner::AddJob(FabricJob job)
             state.dependents[d].push_back(task.id);
         }
     }
+    // Per group, the bytes the busiest rank sends over the fabric: what bounds its busbw.
+    state.busiestNicBytes.assign(state.spec.iteration.Groups().size(), 0);
+    std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint64_t> sent;
+    for (const auto& task : tasks)
+    {
+        if (task.kind == traffic::TaskKind::Transfer
+            && state.spec.ranks[task.src].server != state.spec.ranks[task.dst].server)
+        {
+            auto& bytes = sent[{task.group, task.src}];
+            bytes += task.bytes;
+            state.busiestNicBytes[task.group] = std::max(state.busiestNicBytes[task.group], bytes);
+        }
+    }
     m_jobs.push_back(std::move(state));
     return static_cast<std::uint32_t>(m_jobs.size() - 1);
 }
@@ -274,6 +287,14 @@ ScheduleRunner::EndIteration(std::uint32_t j)
         record.busbwGbps = record.algbwGbps
                            * traffic::BusBandwidthFactor(
                                groups[g].op, static_cast<std::uint32_t>(groups[g].ranks.size()));
+        if (job.busiestNicBytes[g] > 0)
+        {
+            double factor = traffic::BusBandwidthFactor(
+                groups[g].op, static_cast<std::uint32_t>(groups[g].ranks.size()));
+            record.boundGbps = factor * static_cast<double>(groups[g].bytes)
+                               * static_cast<double>(m_fabric.PayloadRateBps())
+                               / static_cast<double>(job.busiestNicBytes[g]) / 1e9;
+        }
         m_collectives.push_back(record);
     }
     for (const auto& [key, span] : spans)

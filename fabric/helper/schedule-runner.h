@@ -49,6 +49,9 @@ struct CollectiveRecord
     std::int64_t endNs{0};
     double algbwGbps{0};
     double busbwGbps{0};
+    /** The busbw if the busiest NIC of the collective ran at its payload line rate; 0 when the
+     *  collective never left its server. */
+    double boundGbps{0};
 };
 
 struct IterationRecord
@@ -119,6 +122,7 @@ private:
     {
         FabricJob spec;
         std::vector<std::vector<std::uint32_t>> dependents;
+        std::vector<std::uint64_t> busiestNicBytes; ///< per group: most fabric bytes one rank sends
         std::vector<std::uint32_t> waiting;
         std::vector<std::int64_t> startNs;
         std::vector<std::int64_t> endNs;

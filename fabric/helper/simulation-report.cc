@@ -110,11 +110,12 @@ CollectivesSection(const SimulationResult& result)
     tel::Section section{"Collectives", {}};
     double bound = static_cast<double>(result.payloadLineRateBps) / 1e9;
     section.blocks.emplace_back(tel::Paragraph{
-        "Bus bandwidth (nccl-tests' definition) of every collective that crossed the fabric, "
-        "against the NIC's line rate after header overhead ("
+        "Bus bandwidth (nccl-tests' definition) of the collectives that crossed the fabric, "
+        "against their line-rate bound: the busbw they would reach if their busiest NIC sent at "
+        "its payload rate after header overhead ("
         + tel::FormatDecimal(bound, 1)
-        + " Gb/s). Collectives inside one server run over the scale-up link "
-        + "and are left out of the chart."});
+        + " Gb/s per NIC). Collectives inside one server run over the scale-up link and are "
+          "left out of the chart."});
     struct Aggregate
     {
         std::uint32_t count{0};
@@ -144,7 +145,7 @@ CollectivesSection(const SimulationResult& result)
             chart.labels.push_back(job.name + " " + group.name + " #"
                                    + std::to_string(c.iteration));
             chart.series[0].values.push_back(c.busbwGbps);
-            chart.series[1].values.push_back(bound);
+            chart.series[1].values.push_back(c.boundGbps);
         }
     }
     if (!chart.labels.empty())

@@ -50,17 +50,19 @@ SummaryJson(const SimulationResult& result)
     for (const auto& c : result.collectives)
     {
         const auto& group = GroupOf(result, c.job, c.group);
-        collectives.push_back({{"job", result.jobs[c.job].name},
-                               {"iteration", c.iteration},
-                               {"name", group.name},
-                               {"op", fab::traffic::CollectiveOpName(group.op)},
-                               {"algorithm", group.algorithm},
-                               {"ranks", group.ranks.size()},
-                               {"bytes", group.bytes},
-                               {"start_ns", c.startNs},
-                               {"end_ns", c.endNs},
-                               {"algbw_gbps", c.algbwGbps},
-                               {"busbw_gbps", c.busbwGbps}});
+        collectives.push_back(
+            {{"job", result.jobs[c.job].name},
+             {"iteration", c.iteration},
+             {"name", group.name},
+             {"op", fab::traffic::CollectiveOpName(group.op)},
+             {"algorithm", group.algorithm},
+             {"ranks", group.ranks.size()},
+             {"bytes", group.bytes},
+             {"start_ns", c.startNs},
+             {"end_ns", c.endNs},
+             {"algbw_gbps", c.algbwGbps},
+             {"busbw_gbps", c.busbwGbps},
+             {"bound_gbps", c.boundGbps > 0 ? nlohmann::json(c.boundGbps) : nlohmann::json()}});
     }
     summary["collectives"] = std::move(collectives);
 

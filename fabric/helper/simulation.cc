@@ -11,12 +11,6 @@ namespace ns3::fabric
 namespace
 {
 
-/** Bytes on the wire around an RDMA WRITE MIDDLE payload: RoCEv2 (Ethernet 14 + IPv4 20 +
- *  UDP 8 + BTH 12 + ICRC 4 + FCS 4 + preamble and gap 20) or InfiniBand (LRH 8 + BTH 12 +
- *  ICRC 4 + VCRC 2). */
-constexpr std::uint32_t kRoceOverheadBytes = 82;
-constexpr std::uint32_t kIbOverheadBytes = 26;
-
 /** Calls the progress callback every so often in wall time, from inside the simulation. */
 class ProgressProbe
 {
@@ -99,12 +93,8 @@ RunSimulation(const Scenario& scenario, const SimulationOptions& options)
     FabricOptions fabricOptions = scenario.fabric;
     fabricOptions.features.hashSeed = SeedHash(result.seed);
     FabricBuilder fabric(scenario.design, fabricOptions);
-    bool infiniband = scenario.design.fabric == topo::FabricKind::Infiniband;
     result.nicRateBps = scenario.design.servers.nicSpeedBps;
-    std::uint32_t mtu = fabricOptions.payloadMtu;
-    result.payloadLineRateBps = static_cast<std::uint64_t>(
-        static_cast<long double>(result.nicRateBps) * mtu
-        / (mtu + (infiniband ? kIbOverheadBytes : kRoceOverheadBytes)));
+    result.payloadLineRateBps = fabric.PayloadRateBps();
 
     ScheduleRunner runner(fabric);
     for (const auto& job : scenario.jobs)
@@ -135,8 +125,10 @@ RunSimulation(const Scenario& scenario, const SimulationOptions& options)
         fs::create_directories(options.outDirectory);
         for (const auto& pattern : scenario.outputs.captures)
         {
-            for (const auto& file : fabric.EnableCapture(
-                     (fs::path(options.outDirectory) / "captures").string(), pattern))
+            for (const auto& file :
+                 fabric.EnableCapture((fs::path(options.outDirectory) / "captures").string(),
+                                      pattern,
+                                      scenario.outputs.snapLength))
             {
                 result.files.push_back(fs::relative(file, options.outDirectory).generic_string());
             }
