@@ -123,7 +123,7 @@ RunSimulate(const SimulateOptions& options)
             fabric::WriteTrace(result, trace);
         }
         auto report = fabric::SimulationReport(result);
-        std::vector<std::string> written = {(out / "summary.json").string()};
+        std::vector<std::string> written = {fs::absolute(out / "summary.json").string()};
         for (const auto& name : options.formats)
         {
             telemetry::ReportFormat format{};

@@ -114,6 +114,10 @@ ReadDesign(JsonObjectReader& reader, const std::string& baseDirectory, std::stri
     {
         path = (std::filesystem::path(baseDirectory) / source).string();
     }
+    if (source.rfind("builtin:", 0) != 0 && !std::filesystem::is_regular_file(path))
+    {
+        throw InputError(pointer, "no design file \"" + path + "\"");
+    }
     try
     {
         return topo::LoadDesign(path);

@@ -468,7 +468,10 @@ RoceHost::HandleData(Ptr<FabricNetDevice> in, const Frame& frame)
     {
         it = m_receivers
                  .emplace(key,
-                          ReceiverQp{RcReceiver(m_transport.ackEvery), -1'000'000'000'000LL, {}})
+                          ReceiverQp{RcReceiver(m_transport.ackEvery),
+                                     -1'000'000'000'000LL,
+                                     false,
+                                     RoceReceiveRecord{}})
                  .first;
     }
     ReceiverQp& qp = it->second;

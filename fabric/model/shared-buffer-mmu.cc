@@ -21,6 +21,8 @@ DropReasonName(DropReason reason)
             return "link_down";
         case DropReason::NoRoute:
             return "no_route";
+        case DropReason::Injected:
+            return "injected";
         case DropReason::Count:
             break;
     }
