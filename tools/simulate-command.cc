@@ -25,16 +25,7 @@ void
 PrintProgress(const fabric::SimulationProgress& p)
 {
     double rate = p.wallSeconds > 0 ? static_cast<double>(p.events) / p.wallSeconds : 0;
-    double fraction = 0;
-    if (p.iterationsTotal > 0)
-    {
-        fraction = static_cast<double>(p.iterationsDone) / p.iterationsTotal;
-    }
-    if (p.stopTimeNs > 0)
-    {
-        fraction
-            = std::max(fraction, static_cast<double>(p.simNs) / static_cast<double>(p.stopTimeNs));
-    }
+    double fraction = p.fraction;
     char eta[32] = "ETA --";
     if (fraction > 0 && fraction < 1)
     {

@@ -469,7 +469,8 @@ ScenarioFromJson(const nlohmann::json& document, const std::string& baseDirector
     if (reader.Has("stop"))
     {
         JsonObjectReader stop = reader.Object("stop");
-        scenario.iterations = Count(stop, "iterations", 0, 1);
+        // A time alone means: run the jobs over and over until then.
+        scenario.iterations = Count(stop, "iterations", 0, stop.Has("time") ? 0 : 1);
         scenario.stopTimeNs = topo::ReadDurationNs(stop, "time", 0);
         if (scenario.iterations == 0 && scenario.stopTimeNs == 0)
         {

@@ -105,12 +105,30 @@ ScheduleRunner::Done() const
     return std::all_of(m_jobs.begin(), m_jobs.end(), [](const JobState& j) { return j.finished; });
 }
 
+double
+ScheduleRunner::Progress() const
+{
+    if (m_iterations == 0 || m_jobs.empty())
+    {
+        return 0;
+    }
+    double done = 0;
+    for (const auto& job : m_jobs)
+    {
+        double tasks = static_cast<double>(job.spec.iteration.Tasks().size());
+        double current = !job.running || tasks == 0 ? 0 : (tasks - job.remaining) / tasks;
+        done += std::min<double>(job.iteration + current, m_iterations);
+    }
+    return done / (static_cast<double>(m_iterations) * static_cast<double>(m_jobs.size()));
+}
+
 void
 ScheduleRunner::StartIteration(std::uint32_t j)
 {
     JobState& job = m_jobs[j];
     const auto& tasks = job.spec.iteration.Tasks();
     job.iterationStartNs = Simulator::Now().GetNanoSeconds();
+    job.running = true;
     job.remaining = static_cast<std::uint32_t>(tasks.size());
     job.startNs.assign(tasks.size(), -1);
     job.endNs.assign(tasks.size(), -1);
@@ -302,6 +320,7 @@ ScheduleRunner::EndIteration(std::uint32_t j)
         m_spans.push_back(
             RankSpan{j, job.iteration, key.second, key.first, span.first, span.second});
     }
+    job.running = false;
     IterationRecord record{j, job.iteration, job.iterationStartNs, now};
     m_iterationRecords.push_back(record);
     if (m_onIteration)

@@ -110,6 +110,9 @@ public:
     void Start(Time at = Time(0));
 
     bool Done() const;
+    /** How far the jobs are, 0..1: iterations done plus the tasks ended in the current ones
+     *  (0 when they run until the simulation is stopped). */
+    double Progress() const;
     std::uint32_t Jobs() const { return static_cast<std::uint32_t>(m_jobs.size()); }
     const FabricJob& Job(std::uint32_t index) const { return m_jobs.at(index).spec; }
     const std::vector<CollectiveRecord>& Collectives() const { return m_collectives; }
@@ -129,6 +132,7 @@ private:
         std::uint32_t remaining{0};
         std::uint32_t iteration{0};
         std::int64_t iterationStartNs{0};
+        bool running{false}; ///< an iteration is under way
         bool finished{false};
     };
 

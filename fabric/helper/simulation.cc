@@ -1,5 +1,6 @@
 #include "fabric/helper/simulation.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -47,6 +48,13 @@ public:
         m_progress.events = Simulator::GetEventCount();
         m_progress.wallSeconds = WallSeconds();
         m_progress.iterationsDone = static_cast<std::uint32_t>(m_runner.Iterations().size());
+        m_progress.fraction = m_runner.Progress();
+        if (m_progress.stopTimeNs > 0)
+        {
+            m_progress.fraction = std::max(m_progress.fraction,
+                                           static_cast<double>(m_progress.simNs)
+                                               / static_cast<double>(m_progress.stopTimeNs));
+        }
         m_options.progress(m_progress);
     }
 
@@ -167,7 +175,8 @@ RunSimulation(const Scenario& scenario, const SimulationOptions& options)
         probe.Report();
     }
 
-    result.completed = runner.Done();
+    // A run without an iteration count ends on time by design.
+    result.completed = scenario.iterations == 0 || runner.Done();
     result.collectives = runner.Collectives();
     result.iterations = runner.Iterations();
     result.spans = runner.Spans();

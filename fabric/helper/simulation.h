@@ -26,6 +26,7 @@ struct SimulationProgress
     std::uint32_t iterationsDone{0};
     std::uint32_t iterationsTotal{0}; ///< 0: the run stops on time
     std::int64_t stopTimeNs{0};
+    double fraction{0}; ///< of the run done, 0..1, from iterations and the time limit
 };
 
 struct SimulationOptions

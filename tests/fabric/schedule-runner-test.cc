@@ -46,10 +46,12 @@ RunOnOneLeaf(tr::CollectiveOp op, tr::CollectiveAlgorithm algorithm, std::uint32
     }
     ScheduleRunner runner(fabric);
     runner.AddJob(std::move(job));
+    REQUIRE(runner.Progress() == 0.0);
     runner.Start(MicroSeconds(1));
     Simulator::Stop(MilliSeconds(50));
     Simulator::Run();
     REQUIRE(runner.Done());
+    REQUIRE(runner.Progress() == 1.0);
     REQUIRE(runner.Collectives().size() == 1);
     REQUIRE(runner.Iterations().size() == 1);
     for (std::uint32_t s = 0; s < 8; ++s)

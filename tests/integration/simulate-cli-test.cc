@@ -626,7 +626,7 @@ TEST_CASE("--print-scenario prints the built-in scenario, which runs", "[integra
     REQUIRE(result.exitCode == 0);
     auto summary = ReadJson(dir / "default" / "summary.json");
     REQUIRE(summary["scenario"] == scenario["name"]);
-    REQUIRE(summary["completed"] == false);
+    REQUIRE(summary["completed"] == true);
     REQUIRE(summary["sim"]["sim_time_ns"] == 50'000);
     // What it writes is listed, and exists.
     const json& files = summary["files"];
@@ -638,4 +638,25 @@ TEST_CASE("--print-scenario prints the built-in scenario, which runs", "[integra
         REQUIRE(std::filesystem::exists(dir / "default" / file.get<std::string>()));
     }
     REQUIRE(std::filesystem::exists(dir / "default" / "trace.json"));
+}
+
+TEST_CASE("a stop time alone repeats the jobs until then", "[integration][simulate]")
+{
+    auto dir = TempDir("simulate-stop-time");
+    auto scenario = CollectiveScenario();
+    scenario["stop"] = {{"time", "1ms"}};
+    auto result = Simulate(dir, scenario, "out");
+    INFO(result.err);
+    REQUIRE(result.exitCode == 0);
+    auto summary = ReadJson(dir / "out" / "summary.json");
+    REQUIRE(summary["completed"] == true);
+    REQUIRE(summary["sim"]["sim_time_ns"] == 1'000'000);
+    // About 0.15 ms an iteration: several fit, each starting where the last ended.
+    const auto& iterations = summary["iterations"];
+    REQUIRE(iterations.size() >= 4);
+    for (std::size_t i = 1; i < iterations.size(); ++i)
+    {
+        REQUIRE(iterations[i]["start_ns"] == iterations[i - 1]["end_ns"]);
+    }
+    REQUIRE(iterations.back()["end_ns"].get<std::int64_t>() <= 1'000'000);
 }
