@@ -123,6 +123,40 @@ FabricBuilder::Build()
         SwitchFeatures features = m_options.features;
         sw->Configure(mmu, features, m_routes->Of(node));
     }
+    // Fault handling needs each switch's neighbours and every endpoint's leaf.
+    auto leafOfEndpoint = std::make_shared<std::vector<std::uint32_t>>(m_routes->Endpoints());
+    for (std::uint32_t e = 0; e < leafOfEndpoint->size(); ++e)
+    {
+        (*leafOfEndpoint)[e] = m_routes->LeafOf(e);
+    }
+    std::map<std::uint32_t, std::vector<std::uint32_t>> peers;
+    std::map<std::uint32_t, std::vector<bool>> downward;
+    for (const auto& link : links)
+    {
+        for (int end = 0; end < 2; ++end)
+        {
+            std::uint32_t node = end == 0 ? link.lower : link.upper;
+            std::uint32_t port = end == 0 ? link.lowerPort : link.upperPort;
+            auto& peer = peers[node];
+            auto& down = downward[node];
+            if (peer.size() <= port)
+            {
+                peer.resize(port + 1, FailoverTable::kNoPeer);
+                down.resize(port + 1, false);
+            }
+            peer[port] = end == 0 ? link.upper : link.lower;
+            // Notices go down to switches only: a leaf tells no server.
+            down[port] = end == 1 && link.tier != topo::LinkTier::ServerLeaf;
+        }
+    }
+    for (auto& [node, sw] : m_switches)
+    {
+        sw->ConfigureRecovery(node,
+                              std::move(peers[node]),
+                              std::move(downward[node]),
+                              leafOfEndpoint,
+                              m_options.recovery);
+    }
     if (m_options.lldpInterval.IsStrictlyPositive())
     {
         for (auto& device : m_allPorts)

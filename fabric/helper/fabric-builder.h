@@ -35,6 +35,7 @@ struct FabricOptions
      *  bytes plus two packets, at least 64 KiB. Used for designs with "fabric": "infiniband". */
     std::uint64_t ibCreditBytes{0};
     TransportConfig transport; ///< RC reliability and congestion control of the NICs
+    RecoveryConfig recovery;   ///< what switches do when a port loses its link
 };
 
 /** A cable end as the builder made it: which tier of links it is on and which way it sends. */
@@ -57,6 +58,7 @@ public:
     FabricBuilder(const topo::Design& design, FabricOptions options = {});
 
     const topo::Design& Design() const { return m_design; }
+    const FabricOptions& Options() const { return m_options; }
     const topo::FatTreePlan& Plan() const { return m_plan; }
     const topo::FabricGraph& Graph() const { return m_graph; }
     const FabricRoutes& Routes() const { return *m_routes; }

@@ -136,4 +136,65 @@ WriteLldpFrame(Frame& frame,
     PadToMinimum(frame);
 }
 
+void
+WritePathFaultFrame(Frame& frame,
+                    const MacBytes& dstMac,
+                    const MacBytes& srcMac,
+                    const PathFaultNotice& notice)
+{
+    std::uint8_t* p = frame.header.data();
+    std::size_t at = WriteEthernet(frame, dstMac, srcMac, kEtherTypePathFault);
+    std::memcpy(p + at, "DPFR", 4);
+    p[at + 4] = 1;
+    p[at + 5] = notice.restored ? 2 : 1;
+    Put16(p + at + 6, 0);
+    for (int i = 0; i < 4; ++i)
+    {
+        p[at + 8 + i] = static_cast<std::uint8_t>(notice.reporter >> (24 - 8 * i));
+        p[at + 12 + i] = static_cast<std::uint8_t>(notice.leaf >> (24 - 8 * i));
+        p[at + 16 + i] = static_cast<std::uint8_t>(notice.sequence >> (24 - 8 * i));
+    }
+    auto detected = static_cast<std::uint64_t>(notice.detectedNs);
+    for (int i = 0; i < 8; ++i)
+    {
+        p[at + 20 + i] = static_cast<std::uint8_t>(detected >> (56 - 8 * i));
+    }
+    frame.headerBytes = static_cast<std::uint16_t>(at + 28);
+    frame.trailerBytes = 0;
+    frame.kind = FrameKind::Other;
+    frame.priority = 7;
+    frame.ipOffset = 0;
+    PadToMinimum(frame);
+}
+
+std::optional<PathFaultNotice>
+ReadPathFaultFrame(const Frame& frame)
+{
+    const std::uint8_t* p = frame.header.data();
+    if (frame.headerBytes < kEthernetBytes + 28 || (p[12] << 8 | p[13]) != kEtherTypePathFault
+        || std::memcmp(p + kEthernetBytes, "DPFR", 4) != 0 || p[kEthernetBytes + 4] != 1
+        || (p[kEthernetBytes + 5] != 1 && p[kEthernetBytes + 5] != 2))
+    {
+        return std::nullopt;
+    }
+    const std::uint8_t* at = p + kEthernetBytes;
+    auto u32 = [](const std::uint8_t* b)
+    {
+        return std::uint32_t{b[0]} << 24 | std::uint32_t{b[1]} << 16 | std::uint32_t{b[2]} << 8
+               | b[3];
+    };
+    PathFaultNotice notice;
+    notice.restored = at[5] == 2;
+    notice.reporter = u32(at + 8);
+    notice.leaf = u32(at + 12);
+    notice.sequence = u32(at + 16);
+    std::uint64_t detected = 0;
+    for (int i = 0; i < 8; ++i)
+    {
+        detected = detected << 8 | at[20 + i];
+    }
+    notice.detectedNs = static_cast<std::int64_t>(detected);
+    return notice;
+}
+
 } // namespace ns3::fabric

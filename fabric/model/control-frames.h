@@ -42,6 +42,38 @@ void WriteLldpFrame(Frame& frame,
                     const std::string& port,
                     std::uint16_t ttlSeconds);
 
+/**
+ * A fast-recovery notice (DPFR-style remote convergence): a switch that lost its last path to a
+ * leaf tells its other neighbours, which stop sending traffic for that leaf's endpoints through
+ * it; a second notice says the path is back. Unicast to the neighbour, EtherType 0x88B5 (IEEE
+ * 802 local experimental), padded to 60 bytes. Payload, big-endian:
+ *
+ *   0  4  magic "DPFR"          12  4  leaf node id it cannot reach
+ *   4  1  version (1)           16  4  sequence number (per reporter)
+ *   5  1  1 = path fault,       20  8  when the reporter detected it (ns)
+ *         2 = path restored
+ *   6  2  reserved (0)
+ *   8  4  reporter node id
+ */
+struct PathFaultNotice
+{
+    bool restored{false};
+    std::uint32_t reporter{0};
+    std::uint32_t leaf{0};
+    std::uint32_t sequence{0};
+    std::int64_t detectedNs{0};
+};
+
+inline constexpr std::uint16_t kEtherTypePathFault = 0x88B5;
+
+void WritePathFaultFrame(Frame& frame,
+                         const MacBytes& dstMac,
+                         const MacBytes& srcMac,
+                         const PathFaultNotice& notice);
+
+/** The notice in a frame; nothing when the bytes are not one (wrong EtherType, magic, length). */
+std::optional<PathFaultNotice> ReadPathFaultFrame(const Frame& frame);
+
 } // namespace ns3::fabric
 
 #endif

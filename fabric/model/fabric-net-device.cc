@@ -370,7 +370,7 @@ FabricNetDevice::Receive(Frame* frame)
     }
     if (!m_receiveFilter.IsNull() && m_receiveFilter(*frame))
     {
-        CountDrop(*frame, DropReason::Injected);
+        CountDrop(*frame, m_filterReason);
         FramePool::Get().Release(frame);
         return;
     }
@@ -434,6 +434,21 @@ FabricNetDevice::Receive(Frame* frame)
 }
 
 void
+FabricNetDevice::SendControl(Frame* frame)
+{
+    if (!m_linkUp)
+    {
+        FramePool::Get().Release(frame);
+        return;
+    }
+    m_control.push_back(frame);
+    if (!m_busy)
+    {
+        TryTransmit();
+    }
+}
+
+void
 FabricNetDevice::SetLinkUp(bool up)
 {
     if (m_linkUp == up)
@@ -441,6 +456,30 @@ FabricNetDevice::SetLinkUp(bool up)
         return;
     }
     m_linkUp = up;
+    if (!up)
+    {
+        for (std::uint8_t p = 0; p < 8; ++p)
+        {
+            while (!m_queues[p].empty())
+            {
+                Frame* frame = m_queues[p].front();
+                m_queues[p].pop_front();
+                m_queueBytes[p] -= frame->Bytes();
+                if (!m_txStartHandler.IsNull())
+                {
+                    m_txStartHandler(this, frame); // the owner frees its buffer
+                }
+                CountDrop(*frame, DropReason::LinkDown);
+                FramePool::Get().Release(frame);
+            }
+            m_queueDepthTrace(p, 0);
+        }
+        for (Frame* frame : m_control)
+        {
+            FramePool::Get().Release(frame);
+        }
+        m_control.clear();
+    }
     m_linkChange();
     if (up && !m_busy)
     {

@@ -90,12 +90,22 @@ public:
     void Enqueue(Frame* frame);
     /** Sends PFC for the priorities in `pause.classEnable` ahead of any data. */
     void SendPfc(const PfcPause& pause);
+    /** Sends a control frame (a fast-recovery notice) ahead of any data; the port owns it. */
+    void SendControl(Frame* frame);
     /** Called by the channel when a frame has fully arrived. */
     void Receive(Frame* frame);
 
+    /** Carrier up or down. Going down drops what waits in the queues (counted as link_down),
+     *  as a real port flushes them; link-change callbacks run after. */
     void SetLinkUp(bool up);
-    /** Fault injection: frames for which `filter` returns true are dropped on arrival. */
-    void SetReceiveFilter(Callback<bool, const Frame&> filter) { m_receiveFilter = filter; }
+    /** Fault injection: frames for which `filter` returns true are dropped on arrival and
+     *  counted under `reason` (FcsError for a degraded link). */
+    void SetReceiveFilter(Callback<bool, const Frame&> filter,
+                          DropReason reason = DropReason::Injected)
+    {
+        m_receiveFilter = filter;
+        m_filterReason = reason;
+    }
     /** Credit-based flow control (InfiniBand): `bytesPerVl` of receive buffer at the peer. */
     void SetLinkLayer(LinkLayer layer, std::uint64_t bytesPerVl);
     LinkLayer GetLinkLayer() const { return m_linkLayer; }
@@ -207,6 +217,7 @@ private:
 
     FrameHandler m_frameHandler;
     Callback<bool, const Frame&> m_receiveFilter;
+    DropReason m_filterReason{DropReason::Injected};
     FrameHandler m_txStartHandler;
     ReceiveCallback m_receiveCallback;
     PromiscReceiveCallback m_promiscCallback;

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <ns3/log.h>
 #include <ns3/simulator.h>
+#include <set>
 
 namespace ns3::fabric
 {
@@ -23,6 +24,35 @@ LosslessSwitch::GetTypeId()
     return tid;
 }
 
+const char*
+RecoveryPolicyName(RecoveryPolicy policy)
+{
+    switch (policy)
+    {
+        case RecoveryPolicy::None:
+            return "none";
+        case RecoveryPolicy::Dpfr:
+            return "dpfr";
+        case RecoveryPolicy::ControlPlane:
+            return "control-plane";
+    }
+    return "dpfr";
+}
+
+bool
+ParseRecoveryPolicy(const std::string& name, RecoveryPolicy& policy)
+{
+    for (auto p : {RecoveryPolicy::None, RecoveryPolicy::Dpfr, RecoveryPolicy::ControlPlane})
+    {
+        if (name == RecoveryPolicyName(p))
+        {
+            policy = p;
+            return true;
+        }
+    }
+    return false;
+}
+
 LosslessSwitch::LosslessSwitch() = default;
 
 void
@@ -37,6 +67,7 @@ LosslessSwitch::AddPort(Ptr<FabricNetDevice> port, std::uint16_t number)
     AddDevice(port);
     port->SetFrameHandler(MakeCallback(&LosslessSwitch::HandleFrame, this));
     port->SetTransmitStartHandler(MakeCallback(&LosslessSwitch::HandleTransmitStart, this));
+    port->AddLinkChangeCallback(Callback<void>([this, number]() { OnLinkChange(number); }));
 }
 
 void
@@ -63,12 +94,8 @@ LosslessSwitch::Configure(const MmuConfig& mmu,
                 = m_ports[p]->GetFabricChannel()->GetPeer(PeekPointer(m_ports[p]))->GetMac();
         }
     }
-    m_groups.clear();
-    for (const auto& ports : routes.groups)
-    {
-        m_groups.emplace_back(ports);
-    }
-    m_groupOfEndpoint = routes.groupOfEndpoint;
+    m_routes = routes;
+    m_table = FailoverTable(routes, {}, nullptr);
     m_pauseRefresh.assign(m_ports.size() * 8, EventId());
     m_ibHeld.assign(m_ports.size() * 8, 0);
     m_rngState
@@ -90,12 +117,12 @@ LosslessSwitch::GetPort(std::uint16_t number) const
 int
 LosslessSwitch::Route(std::uint32_t endpoint, std::uint32_t flowHash) const
 {
-    if (endpoint >= m_groupOfEndpoint.size()
-        || m_groupOfEndpoint[endpoint] == SwitchRoutes::kNoRoute)
+    const ResilientEcmpGroup* found = m_table.GroupOf(endpoint);
+    if (found == nullptr)
     {
         return -1;
     }
-    const auto& group = m_groups[m_groupOfEndpoint[endpoint]];
+    const auto& group = *found;
     if (group.Empty())
     {
         return -1;
@@ -117,6 +144,16 @@ LosslessSwitch::NextUniform()
 void
 LosslessSwitch::HandleFrame(Ptr<FabricNetDevice> in, Frame* frame)
 {
+    if (frame->kind == FrameKind::Other)
+    {
+        // Addressed to this switch, not forwarded: a fast-recovery notice or nothing we know.
+        if (auto notice = ReadPathFaultFrame(*frame))
+        {
+            HandleNotice(in, *notice);
+        }
+        FramePool::Get().Release(frame);
+        return;
+    }
     int out = Route(frame->dstEndpoint, frame->flowHash);
     if (out < 0 || !m_ports[out])
     {
@@ -222,8 +259,133 @@ LosslessSwitch::HandleTransmitStart(Ptr<FabricNetDevice> out, Frame* frame)
 }
 
 void
+LosslessSwitch::ConfigureRecovery(std::uint32_t graphNode,
+                                  std::vector<std::uint32_t> peerOfPort,
+                                  std::vector<bool> downward,
+                                  std::shared_ptr<const std::vector<std::uint32_t>> leafOfEndpoint,
+                                  const RecoveryConfig& config)
+{
+    m_graphNode = graphNode;
+    m_downward = std::move(downward);
+    m_recovery = config;
+    m_table = FailoverTable(m_routes, std::move(peerOfPort), std::move(leafOfEndpoint));
+}
+
+void
+LosslessSwitch::Report(RecoveryEvent event)
+{
+    event.node = m_graphNode;
+    event.timeNs = Simulator::Now().GetNanoSeconds();
+    if (!m_recoveryObserver.IsNull())
+    {
+        m_recoveryObserver(event);
+    }
+}
+
+void
+LosslessSwitch::OnLinkChange(std::uint16_t port)
+{
+    bool up = m_ports[port]->IsLinkUp();
+    Simulator::Schedule(
+        NanoSeconds(m_recovery.detectionNs), &LosslessSwitch::Detect, this, port, up);
+}
+
+void
+LosslessSwitch::Detect(std::uint16_t port, bool up)
+{
+    if (!m_ports[port] || m_ports[port]->IsLinkUp() != up)
+    {
+        return; // it changed back before the port could tell
+    }
+    RecoveryEvent event;
+    event.kind = RecoveryEvent::Kind::Detected;
+    event.port = port;
+    event.up = up;
+    Report(event);
+    std::int64_t now = Simulator::Now().GetNanoSeconds();
+    switch (m_recovery.policy)
+    {
+        case RecoveryPolicy::None:
+            return;
+        case RecoveryPolicy::Dpfr:
+            Converge(port, up, now);
+            return;
+        case RecoveryPolicy::ControlPlane:
+            Simulator::Schedule(NanoSeconds(m_recovery.controlPlaneDelayNs),
+                                &LosslessSwitch::Converge,
+                                this,
+                                port,
+                                up,
+                                now);
+            return;
+    }
+}
+
+void
+LosslessSwitch::Converge(std::uint16_t port, bool up, std::int64_t detectedNs)
+{
+    if (m_table.IsPortUp(port) == up)
+    {
+        return;
+    }
+    auto lost = m_table.SetPortUp(port, up);
+    RecoveryEvent event;
+    event.kind = RecoveryEvent::Kind::LocalConverged;
+    event.port = port;
+    event.up = up;
+    Report(event);
+    // Remote convergence: when a neighbour below is lost, the other neighbours below learn
+    // which leaf this switch no longer reaches.
+    bool below = port < m_downward.size() && m_downward[port];
+    for (auto leaf : lost)
+    {
+        if (!below)
+        {
+            break;
+        }
+        PathFaultNotice notice;
+        notice.restored = up;
+        notice.reporter = m_graphNode;
+        notice.leaf = leaf;
+        notice.sequence = m_noticeSequence++;
+        notice.detectedNs = detectedNs;
+        std::set<std::uint32_t> told; // one notice per neighbour, over its first live link
+        for (std::uint16_t p = 0; p < m_ports.size(); ++p)
+        {
+            if (!m_ports[p] || p >= m_downward.size() || !m_downward[p] || !m_ports[p]->IsLinkUp()
+                || m_table.PeerOf(p) == leaf || !told.insert(m_table.PeerOf(p)).second)
+            {
+                continue;
+            }
+            Frame* frame = FramePool::Get().Acquire();
+            WritePathFaultFrame(*frame, m_peerMacs[p], m_ports[p]->GetMac(), notice);
+            m_ports[p]->SendControl(frame);
+        }
+        RecoveryEvent sent;
+        sent.kind = RecoveryEvent::Kind::NoticeSent;
+        sent.up = up;
+        sent.leaf = leaf;
+        Report(sent);
+    }
+}
+
+void
+LosslessSwitch::HandleNotice(Ptr<FabricNetDevice> in, const PathFaultNotice& notice)
+{
+    m_table.SetRemoteFault(notice.reporter, notice.leaf, !notice.restored);
+    RecoveryEvent event;
+    event.kind = RecoveryEvent::Kind::RemoteConverged;
+    event.port = in->GetPortNumber();
+    event.up = notice.restored;
+    event.leaf = notice.leaf;
+    event.reporter = notice.reporter;
+    Report(event);
+}
+
+void
 LosslessSwitch::DoDispose()
 {
+    m_recoveryObserver = Callback<void, const RecoveryEvent&>();
     for (auto& event : m_pauseRefresh)
     {
         event.Cancel();

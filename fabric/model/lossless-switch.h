@@ -1,15 +1,18 @@
 #ifndef FABRICSCOPE_FABRIC_LOSSLESS_SWITCH_H
 #define FABRICSCOPE_FABRIC_LOSSLESS_SWITCH_H
 
+#include "fabric/model/control-frames.h"
 #include "fabric/model/ecmp-group.h"
 #include "fabric/model/fabric-net-device.h"
 #include "fabric/model/fabric-routes.h"
+#include "fabric/model/failover-table.h"
 #include "fabric/model/ib-wire.h"
 #include "fabric/model/red-ecn-marker.h"
 #include "fabric/model/shared-buffer-mmu.h"
 
 #include <memory>
 #include <ns3/node.h>
+#include <string>
 #include <vector>
 
 namespace ns3::fabric
@@ -24,6 +27,44 @@ struct SwitchFeatures
     LinkLayer linkLayer{
         LinkLayer::Ethernet}; ///< InfiniBand: credits instead of PFC, FECN instead of ECN
     std::uint32_t hashSeed{0};
+};
+
+/** How switches react to a port that loses its link. */
+enum class RecoveryPolicy : std::uint8_t
+{
+    None,         ///< keep hashing into the dead port
+    Dpfr,         ///< local and remote fast convergence in the data plane
+    ControlPlane, ///< the same changes, after a routing protocol's (or subnet manager's) delay
+};
+
+const char* RecoveryPolicyName(RecoveryPolicy policy);
+/** "none", "dpfr" or "control-plane"; false for anything else. */
+bool ParseRecoveryPolicy(const std::string& name, RecoveryPolicy& policy);
+
+struct RecoveryConfig
+{
+    RecoveryPolicy policy{RecoveryPolicy::Dpfr};
+    std::int64_t detectionNs{5'000};               ///< loss of signal to the port noticing it
+    std::int64_t controlPlaneDelayNs{200'000'000}; ///< fault to routes changed (control-plane)
+};
+
+/** What a switch did about a fault, for timelines. */
+struct RecoveryEvent
+{
+    enum class Kind : std::uint8_t
+    {
+        Detected,        ///< a port's link change noticed
+        LocalConverged,  ///< the switch's own groups changed
+        NoticeSent,      ///< path-fault notices sent for `leaf`
+        RemoteConverged, ///< a notice from `reporter` applied
+    };
+    Kind kind{Kind::Detected};
+    std::uint32_t node{0}; ///< graph node of the switch
+    std::uint16_t port{0};
+    bool up{false};
+    std::uint32_t leaf{0};
+    std::uint32_t reporter{0};
+    std::int64_t timeNs{0};
 };
 
 /**
@@ -51,7 +92,21 @@ public:
     std::uint64_t GetMaxIbHeldBytes() const { return m_maxIbHeld; }
     /** The egress port a frame to `endpoint` with `flowHash` takes. */
     int Route(std::uint32_t endpoint, std::uint32_t flowHash) const;
-    std::vector<ResilientEcmpGroup>& MutableGroups() { return m_groups; }
+    std::vector<ResilientEcmpGroup>& MutableGroups() { return m_table.MutableGroups(); }
+    /**
+     * Fault handling: the switch's graph node, the graph node behind each port, which ports face
+     * a lower tier of switches (where notices go), the leaf of every endpoint, and the policy.
+     */
+    void ConfigureRecovery(std::uint32_t graphNode,
+                           std::vector<std::uint32_t> peerOfPort,
+                           std::vector<bool> downward,
+                           std::shared_ptr<const std::vector<std::uint32_t>> leafOfEndpoint,
+                           const RecoveryConfig& config);
+    void SetRecoveryObserver(Callback<void, const RecoveryEvent&> observer)
+    {
+        m_recoveryObserver = observer;
+    }
+    const FailoverTable& GetFailoverTable() const { return m_table; }
     void SetEcnMarker(std::uint16_t port, RedEcnMarker marker);
 
 protected:
@@ -62,14 +117,24 @@ private:
     void ForwardInfiniband(Ptr<FabricNetDevice> in, Ptr<FabricNetDevice> out, Frame* frame);
     void HandleTransmitStart(Ptr<FabricNetDevice> out, Frame* frame);
     void RefreshPause(std::uint16_t port, std::uint8_t priority);
+    void OnLinkChange(std::uint16_t port);
+    void Detect(std::uint16_t port, bool up);
+    void Converge(std::uint16_t port, bool up, std::int64_t detectedNs);
+    void HandleNotice(Ptr<FabricNetDevice> in, const PathFaultNotice& notice);
+    void Report(RecoveryEvent event);
     double NextUniform();
 
     std::vector<Ptr<FabricNetDevice>> m_ports; ///< by port number; null where no cable is
     std::vector<RedEcnMarker> m_markers;
     std::vector<MacBytes> m_peerMacs; ///< next hop's MAC behind each port
     std::unique_ptr<SharedBufferMmu> m_mmu;
-    std::vector<ResilientEcmpGroup> m_groups;
-    std::vector<std::uint16_t> m_groupOfEndpoint;
+    SwitchRoutes m_routes;
+    FailoverTable m_table;
+    std::uint32_t m_graphNode{0};
+    std::vector<bool> m_downward;
+    RecoveryConfig m_recovery;
+    std::uint32_t m_noticeSequence{0};
+    Callback<void, const RecoveryEvent&> m_recoveryObserver;
     std::vector<EventId> m_pauseRefresh;
     std::vector<std::uint64_t> m_ibHeld; ///< per ingress port and VL
     std::uint64_t m_maxIbHeld{0};

@@ -23,6 +23,8 @@ DropReasonName(DropReason reason)
             return "no_route";
         case DropReason::Injected:
             return "injected";
+        case DropReason::FcsError:
+            return "fcs_error";
         case DropReason::Count:
             break;
     }

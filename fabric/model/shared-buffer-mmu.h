@@ -16,6 +16,7 @@ enum class DropReason : std::uint8_t
     LinkDown,
     NoRoute,
     Injected, ///< removed by a fault-injection filter
+    FcsError, ///< corrupted on a degraded link: the receiver's FCS check fails
     Count,
 };
 

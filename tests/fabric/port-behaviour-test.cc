@@ -95,7 +95,9 @@ TEST_CASE("carrier down drops and notifies; carrier up resumes", "[fabric][sim][
     fabric.Host(0)->AddFlow(Flow(fabric.Endpoint(3, 0), 400 * 4096, 1));
     Simulator::Schedule(MicroSeconds(20), &FabricNetDevice::SetLinkUp, port, false);
     Simulator::Schedule(MicroSeconds(40), &FabricNetDevice::SetLinkUp, port, true);
-    Simulator::Stop(MilliSeconds(1));
+    // The leaf restores its route to srv-0 5 us after carrier returns; a NAK lost before that
+    // leaves the sender to its 1 ms retransmission timeout.
+    Simulator::Stop(MilliSeconds(3));
     Simulator::Run();
     REQUIRE(changes == 2);
     auto got = fabric.Host(3)->GetReceived(fabric.Endpoint(0, 0), 1).payloadBytes;

@@ -1,0 +1,85 @@
+#ifndef FABRICSCOPE_FABRIC_FAULT_INJECTOR_H
+#define FABRICSCOPE_FABRIC_FAULT_INJECTOR_H
+
+#include "fabric/helper/fabric-builder.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ns3::fabric
+{
+
+enum class FaultKind : std::uint8_t
+{
+    LinkDown,   ///< a cable (both directions) loses its signal
+    SwitchDown, ///< every port of a switch goes dark
+    Flap,       ///< an optical module that goes down and up, `cycles` times
+    Degraded,   ///< bit errors: a fraction of frames fails the receiver's FCS check
+};
+
+const char* FaultKindName(FaultKind kind);
+/** "link-down", "switch-down", "flap", "degraded". */
+std::optional<FaultKind> ParseFaultKind(const std::string& name);
+
+struct FaultSpec
+{
+    FaultKind kind{FaultKind::LinkDown};
+    std::string target; ///< a port of the link ("leaf-0-0:32") or a switch ("spine-0-1")
+    std::int64_t atNs{0};
+    std::int64_t durationNs{0}; ///< 0: never restored; a flap's down time per cycle
+    std::uint32_t cycles{1};    ///< flap: down/up cycles
+    std::int64_t upNs{0};       ///< flap: up time between cycles
+    double loss{0};             ///< degraded: fraction of frames corrupted
+};
+
+/** What one fault did, as the user sees it. */
+struct FailureRecord
+{
+    FaultSpec spec;
+    std::string policy;
+    std::int64_t detectedNs{-1};  ///< first switch to notice it
+    std::int64_t convergedNs{-1}; ///< last switch to change its routes for it (local or remote)
+    std::int64_t restoredNs{-1};  ///< the fault ended (last cycle for a flap)
+    std::uint64_t packetsLost{0}; ///< frames dropped for link down, no route or FCS errors
+    std::int64_t lastLossNs{-1};  ///< when the last of them was dropped
+    std::uint32_t noticesSent{0}; ///< leaves a switch sent path-fault notices about
+    std::uint32_t switchesConverged{0};
+};
+
+/**
+ * Injects faults into a built fabric at their times and keeps a record of each: detection and
+ * convergence from the switches' recovery events, losses from the ports' drop traces. A fault's
+ * window runs from its time to the next fault's; losses and events in it are its own.
+ */
+class FaultInjector
+{
+public:
+    /** Throws std::invalid_argument naming a target that is not a port or switch. */
+    FaultInjector(FabricBuilder& fabric, std::vector<FaultSpec> faults, std::uint64_t seed);
+    FaultInjector(const FaultInjector&) = delete;
+    FaultInjector& operator=(const FaultInjector&) = delete;
+
+    void Start();
+    const std::vector<FailureRecord>& Records() const { return m_records; }
+
+private:
+    /** The ports a fault acts on: both ends of each link it takes down. */
+    std::vector<Ptr<FabricNetDevice>> PortsOf(const FaultSpec& fault) const;
+    void SetLinks(std::uint32_t fault, bool up);
+    void Degrade(std::uint32_t fault, bool on);
+    void OnRecovery(const RecoveryEvent& event);
+    void OnDrop(const Frame& frame, DropReason reason);
+    /** The fault whose window contains now, or -1. */
+    int Current() const;
+
+    FabricBuilder& m_fabric;
+    std::vector<FailureRecord> m_records;
+    std::vector<std::vector<Ptr<FabricNetDevice>>> m_ports; ///< per fault
+    std::uint64_t m_rngState;
+};
+
+} // namespace ns3::fabric
+
+#endif

@@ -1,0 +1,316 @@
+// Faults under a running collective, and how each recovery policy copes.
+#include "fabric/helper/fault-injector.h"
+#include "fabric/helper/schedule-runner.h"
+#include "support/run-command.h"
+#include "support/test-designs.h"
+#include "traffic/model/collective-job.h"
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <ns3/simulator.h>
+#include <sstream>
+
+using namespace ns3;
+using namespace ns3::fabric;
+using fab::tests::UniformDesign;
+namespace tr = fab::traffic;
+namespace topo = fab::topo;
+
+namespace
+{
+
+/** 16 single-NIC servers at 100G on 4 leaves of radix 8: 4 servers and 4 uplinks each. */
+topo::Design
+SmallFabric()
+{
+    return UniformDesign(16, 1, 8, 1, 2, 100'000'000'000ULL);
+}
+
+struct Outcome
+{
+    bool done{false};
+    std::int64_t collectiveNs{-1};
+    std::vector<FailureRecord> records;
+    std::uint64_t timeouts{0};
+    std::uint64_t retransmitted{0};
+    PortCounters totals;
+    std::map<std::string, std::uint64_t> txBytes; ///< per port
+};
+
+/** A ring AllReduce of 16 MiB over the 16 servers (4 channels), with faults. */
+Outcome
+RunRing(const RecoveryConfig& recovery,
+        const std::vector<FaultSpec>& faults,
+        std::int64_t stopNs = 20'000'000)
+{
+    auto design = SmallFabric();
+    FabricOptions options;
+    options.lldpInterval = Time(0);
+    options.recovery = recovery;
+    FabricBuilder fabric(design, options);
+    tr::CollectiveJobSpec spec;
+    spec.name = "ring";
+    spec.bytes = 16ull << 20;
+    spec.gpus = 16;
+    auto places = tr::PlaceCollective(spec, 1);
+    FabricJob job;
+    job.name = spec.name;
+    job.iteration = tr::BuildCollectiveIteration(spec, places, {});
+    job.ranks = PlaceOnNics(design, places);
+    ScheduleRunner runner(fabric);
+    runner.AddJob(std::move(job));
+    FaultInjector injector(fabric, faults, 1);
+    injector.Start();
+    runner.Start();
+    Simulator::Stop(NanoSeconds(stopNs));
+    Simulator::Run();
+    Outcome outcome;
+    outcome.done = runner.Done();
+    if (!runner.Collectives().empty())
+    {
+        outcome.collectiveNs = runner.Collectives()[0].endNs - runner.Collectives()[0].startNs;
+    }
+    outcome.records = injector.Records();
+    for (std::uint32_t s = 0; s < fabric.Hosts(); ++s)
+    {
+        for (std::size_t f = 0; f < fabric.Host(s)->GetNFlows(); ++f)
+        {
+            outcome.timeouts += fabric.Host(s)->GetFlow(f).timeouts;
+            outcome.retransmitted += fabric.Host(s)->GetFlow(f).retransmitted;
+        }
+    }
+    outcome.totals = fabric.Totals();
+    for (const auto& port : fabric.Ports())
+    {
+        outcome.txBytes[port.device->GetPortName()] = port.device->GetCounters().txBytes;
+    }
+    Simulator::Destroy();
+    return outcome;
+}
+
+/** The uplink of leaf-0-0 that carries the most of the fault-free ring. */
+std::string
+BusiestUplink(const Outcome& baseline)
+{
+    std::string busiest;
+    std::uint64_t most = 0;
+    for (const auto& [name, bytes] : baseline.txBytes)
+    {
+        // Ports 0-3 face servers, 4-7 face spines.
+        if (name.rfind("leaf-0-0:", 0) == 0 && std::stoi(name.substr(9)) >= 4 && bytes > most)
+        {
+            most = bytes;
+            busiest = name;
+        }
+    }
+    return busiest;
+}
+
+std::uint64_t
+Drops(const PortCounters& c, DropReason reason)
+{
+    return c.drops[static_cast<std::size_t>(reason)];
+}
+
+} // namespace
+
+TEST_CASE("a leaf uplink fails under a ring AllReduce", "[fabric][sim][recovery]")
+{
+    RecoveryConfig dpfr;
+    auto baseline = RunRing(dpfr, {});
+    REQUIRE(baseline.done);
+    std::string uplink = BusiestUplink(baseline);
+    REQUIRE(!uplink.empty());
+    FaultSpec fault;
+    fault.kind = FaultKind::LinkDown;
+    fault.target = uplink;
+    fault.atNs = 500'000;
+
+    SECTION("dpfr: the leaf re-spreads its traffic within microseconds")
+    {
+        auto run = RunRing(dpfr, {fault});
+        REQUIRE(run.done);
+        const auto& r = run.records.at(0);
+        WARN("dpfr: detected +" << r.detectedNs - fault.atNs << " ns, converged +"
+                                << r.convergedNs - fault.atNs << " ns, lost " << r.packetsLost
+                                << ", ring " << baseline.collectiveNs << " -> " << run.collectiveNs
+                                << " ns");
+        REQUIRE(r.detectedNs - fault.atNs == dpfr.detectionNs);
+        REQUIRE(r.convergedNs - fault.atNs < 1'000'000);
+        REQUIRE(r.convergedNs - fault.atNs == dpfr.detectionNs); // local convergence at once
+        // Lost: what was queued on the two ends, on the wire, and sent in the detection time
+        // (5 us at 100G is 15 frames), on each direction.
+        REQUIRE(r.packetsLost > 0);
+        REQUIRE(r.packetsLost <= 2 * (2 + 2 + 15 + 2));
+        REQUIRE(r.lastLossNs - fault.atNs <= dpfr.detectionNs);
+        REQUIRE(run.collectiveNs < baseline.collectiveNs * 1.5);
+    }
+    SECTION("control-plane: the hole stays open for the routing delay")
+    {
+        RecoveryConfig slow;
+        slow.policy = RecoveryPolicy::ControlPlane;
+        slow.controlPlaneDelayNs = 300'000;
+        auto run = RunRing(slow, {fault});
+        REQUIRE(run.done);
+        const auto& r = run.records.at(0);
+        WARN("control-plane 300 us: converged +"
+             << r.convergedNs - fault.atNs << " ns, last loss +" << r.lastLossNs - fault.atNs
+             << " ns, lost " << r.packetsLost << ", ring " << run.collectiveNs << " ns");
+        REQUIRE(r.convergedNs - fault.atNs == slow.detectionNs + slow.controlPlaneDelayNs);
+        REQUIRE(r.lastLossNs - fault.atNs > 290'000);
+        REQUIRE(r.lastLossNs - fault.atNs <= slow.detectionNs + slow.controlPlaneDelayNs);
+        REQUIRE(run.collectiveNs > baseline.collectiveNs + 250'000);
+    }
+    SECTION("none: flows hashed into the hole stall on retransmission timeouts")
+    {
+        RecoveryConfig none;
+        none.policy = RecoveryPolicy::None;
+        auto run = RunRing(none, {fault}, 10'000'000);
+        const auto& r = run.records.at(0);
+        WARN("none: lost " << r.packetsLost << ", timeouts " << run.timeouts);
+        REQUIRE_FALSE(run.done);
+        REQUIRE(r.convergedNs < 0);
+        REQUIRE(run.timeouts > 0);
+        REQUIRE(r.lastLossNs > 9'000'000); // still losing at the end
+    }
+}
+
+TEST_CASE("a spine downlink fails: the other leaves avoid that spine for that leaf only",
+          "[fabric][sim][recovery]")
+{
+    auto design = SmallFabric();
+    FabricOptions options;
+    options.lldpInterval = Time(0);
+    FabricBuilder fabric(design, options);
+    auto spine = fabric.Switch("spine-0-0");
+    REQUIRE(spine);
+    // The spine's port 0 leads down to some leaf L, over two parallel links: both fail.
+    std::uint32_t lostLeaf = spine->GetFailoverTable().PeerOf(0);
+    std::vector<FaultSpec> faults;
+    for (std::uint16_t p = 0; p < spine->GetPorts().size(); ++p)
+    {
+        if (spine->GetFailoverTable().PeerOf(p) == lostLeaf)
+        {
+            faults.push_back({FaultKind::LinkDown, "spine-0-0:" + std::to_string(p), 10'000});
+        }
+    }
+    REQUIRE(faults.size() == 2);
+    // Capture the spine's side of every link: the notices go out there.
+    auto dir = fab::tests::TempDir("spine-notice");
+    auto files = fabric.EnableCapture(dir.string(), "spine-0-0:*");
+    FaultInjector injector(fabric, faults, 1);
+    injector.Start();
+    Simulator::Stop(MicroSeconds(100));
+    Simulator::Run();
+    // Both faults start together: the events belong to the later record.
+    const auto& record = injector.Records().at(1);
+    REQUIRE(record.noticesSent == 1);
+    // The spine and L converge locally (on each link), the 3 other leaves remotely.
+    REQUIRE(record.switchesConverged == 2 + 2 + 3);
+    std::uint32_t spineNode = *fabric.Graph().FindNode("spine-0-0");
+    std::uint32_t leavesChecked = 0;
+    for (std::uint32_t node = 0; node < fabric.Graph().Nodes().size(); ++node)
+    {
+        const auto& graphNode = fabric.Graph().Nodes()[node];
+        if (graphNode.kind != topo::GraphNode::Kind::Switch || graphNode.tier != topo::Tier::Leaf
+            || node == lostLeaf)
+        {
+            continue;
+        }
+        std::string name = fabric.Graph().NodeName(node);
+        auto leaf = fabric.Switch(name);
+        REQUIRE(leaf);
+        ++leavesChecked;
+        for (std::uint32_t e = 0; e < 16; ++e)
+        {
+            bool behindLost = fabric.Routes().LeafOf(e) == lostLeaf;
+            bool behindThis = fabric.Routes().LeafOf(e) == node;
+            if (behindThis)
+            {
+                continue;
+            }
+            bool usesSpine = false;
+            for (std::uint32_t hash = 0; hash < 4096; ++hash)
+            {
+                int port = leaf->Route(e, hash * 0x9E3779B1u);
+                REQUIRE(port >= 0);
+                usesSpine = usesSpine || leaf->GetFailoverTable().PeerOf(port) == spineNode;
+            }
+            INFO(name << " to endpoint " << e << (behindLost ? " (behind the lost leaf)" : ""));
+            REQUIRE(usesSpine == !behindLost);
+        }
+    }
+    REQUIRE(leavesChecked == 3);
+    REQUIRE(record.convergedNs - record.spec.atNs < 10'000);
+    Simulator::Destroy(); // closes the captures
+
+    // The notices are on the wire: EtherType 0x88B5, "DPFR", type 1, the lost leaf's id; one
+    // per other leaf, and tshark finds nothing malformed.
+    std::size_t notices = 0;
+    for (const auto& file : files)
+    {
+        auto found = fab::tests::RunIn(dir,
+                                       "tshark -r '" + file
+                                           + "' -Y 'eth.type == 0x88b5' -T fields -e data.data "
+                                             "2>/dev/null");
+        std::istringstream lines(found.out);
+        for (std::string line; std::getline(lines, line);)
+        {
+            char leafHex[9];
+            std::snprintf(leafHex, sizeof leafHex, "%08x", lostLeaf);
+            REQUIRE(line.substr(0, 12) == "445046520101"); // "DPFR", version 1, fault
+            REQUIRE(line.substr(24, 8) == leafHex);
+            ++notices;
+        }
+        auto malformed = fab::tests::RunIn(
+            dir,
+            "tshark -r '" + file + "' -Y '_ws.malformed' -T fields -e frame.number 2>/dev/null");
+        REQUIRE(malformed.out.empty());
+    }
+    REQUIRE(notices == 3);
+}
+
+TEST_CASE("a spine fails, a module flaps, a link degrades: the ring still completes",
+          "[fabric][sim][recovery]")
+{
+    RecoveryConfig dpfr;
+    auto baseline = RunRing(dpfr, {});
+    SECTION("switch down")
+    {
+        FaultSpec fault{FaultKind::SwitchDown, "spine-0-1", 500'000};
+        auto run = RunRing(dpfr, {fault});
+        REQUIRE(run.done);
+        const auto& r = run.records.at(0);
+        REQUIRE(r.detectedNs - fault.atNs == dpfr.detectionNs);
+        REQUIRE(r.switchesConverged >= 4); // every leaf drops its uplinks to it
+        REQUIRE(Drops(run.totals, DropReason::LinkDown) == r.packetsLost);
+    }
+    SECTION("an optical module flaps three times")
+    {
+        FaultSpec fault{FaultKind::Flap, BusiestUplink(baseline), 500'000};
+        fault.durationNs = 50'000;
+        fault.upNs = 100'000;
+        fault.cycles = 3;
+        auto run = RunRing(dpfr, {fault});
+        REQUIRE(run.done);
+        const auto& r = run.records.at(0);
+        REQUIRE(r.restoredNs == 500'000 + 3 * 50'000 + 2 * 100'000);
+        REQUIRE(r.switchesConverged == 2 * 3); // both ends, every cycle
+        REQUIRE(run.collectiveNs < baseline.collectiveNs * 1.5);
+    }
+    SECTION("a degraded link corrupts 1% of frames")
+    {
+        FaultSpec fault{FaultKind::Degraded, BusiestUplink(baseline), 200'000};
+        fault.loss = 0.01;
+        auto run = RunRing(dpfr, {fault});
+        REQUIRE(run.done);
+        auto fcs = Drops(run.totals, DropReason::FcsError);
+        WARN("degraded 1%: " << fcs << " FCS errors, " << run.retransmitted
+                             << " retransmitted, ring " << baseline.collectiveNs << " -> "
+                             << run.collectiveNs << " ns");
+        REQUIRE(fcs > 0);
+        REQUIRE(run.records.at(0).packetsLost == fcs);
+        REQUIRE(run.retransmitted > fcs); // go-back-N resends more than was lost
+        REQUIRE(run.collectiveNs > baseline.collectiveNs);
+    }
+}
