@@ -107,7 +107,7 @@ TEST_CASE("ring AllReduce of 64 MiB reaches the line-rate bound on a non-blockin
 }
 
 TEST_CASE("All-to-All is slower on a 2:1 oversubscribed fabric by about the oversubscription",
-          "[fabric][sim][collective]")
+          "[fabric][sim][collective][slow]")
 {
     // 64 single-NIC servers on 8 leaves of 8: 56 of every rank's 63 blocks leave its leaf.
     // Non-blocking (radix 16), a leaf has 8 uplinks for its 8 servers; at 2:1 (radix 12) it has
@@ -184,7 +184,8 @@ TEST_CASE("an iteration takes its compute plus the communication it does not ove
     }
 }
 
-TEST_CASE("jobs that share links slow each other down; jobs apart do not", "[fabric][sim][job]")
+TEST_CASE("jobs that share links slow each other down; jobs apart do not",
+          "[fabric][sim][job][slow]")
 {
     // 2:1 oversubscribed leaves of 8 servers and 4 uplinks. Job A runs an All-to-All over
     // servers 0-3 and 8-11 (leaves 0 and 1); job B over 4-7 and 12-15 crosses the same uplinks;

@@ -158,7 +158,7 @@ TEST_CASE("--fail-on decides the exit code", "[integration][review]")
     REQUIRE(RunFabricscope(dir, args + " --rules rules.json --fail-on warning").exitCode == 0);
 }
 
-TEST_CASE("outputs by extension, list of designs, the demo", "[integration][review]")
+TEST_CASE("outputs by extension, list of designs", "[integration][review]")
 {
     auto dir = TempDir("review-outputs");
     auto result = RunFabricscope(dir, "review builtin:ib-ndr-1024-superpod -o report.md");
@@ -177,15 +177,34 @@ TEST_CASE("outputs by extension, list of designs, the demo", "[integration][revi
         REQUIRE(result.out.find(name) != std::string::npos);
     }
 
-    result = RunFabricscope(dir, "demo -o demo");
-    REQUIRE(result.exitCode == 0);
-    for (const char* file : {"demo/review.html", "demo/review.md", "demo/review.json"})
-    {
-        REQUIRE(std::filesystem::file_size(dir / file) > 1000);
-    }
-    REQUIRE(result.out.find("review.html") != std::string::npos);
-
     result = RunFabricscope(dir, "review --print-design");
     REQUIRE(result.exitCode == 0);
     REQUIRE(json::parse(result.out)["servers"]["count"] == 1280);
+}
+
+TEST_CASE("the demo reviews the built-in design and simulates the built-in scenario",
+          "[integration][review][simulate][slow]")
+{
+    auto dir = TempDir("demo");
+    auto result = RunFabricscope(dir, "demo -o demo");
+    INFO(result.err);
+    REQUIRE(result.exitCode == 0);
+    for (const char* file : {"demo/review.html",
+                             "demo/review.md",
+                             "demo/review.json",
+                             "demo/simulate/report.html",
+                             "demo/simulate/report.md",
+                             "demo/simulate/summary.json",
+                             "demo/simulate/trace.json",
+                             "demo/simulate/ports.csv"})
+    {
+        INFO(file);
+        REQUIRE(std::filesystem::file_size(dir / file) > 1000);
+    }
+    REQUIRE(result.out.find("review.html") != std::string::npos);
+    REQUIRE(result.out.find("simulate/report.html") != std::string::npos);
+    auto summary = json::parse(ReadFile(dir / "demo/simulate/summary.json"));
+    REQUIRE(summary["completed"] == true);
+    REQUIRE(summary["iterations"].size() == 4);
+    REQUIRE(summary["ports"]["totals"]["drops"] == 0);
 }

@@ -347,7 +347,8 @@ TEST_CASE("a design file that does not exist is named with the scenario and /des
     REQUIRE(result.err.find("missing-design.json") != std::string::npos);
 }
 
-TEST_CASE("the same scenario and seed give byte-identical outputs", "[integration][simulate]")
+TEST_CASE("the same scenario and seed give byte-identical outputs",
+          "[integration][simulate][slow]")
 {
     auto dir = TempDir("simulate-determinism");
     auto scenario = TwoJobScenario();
