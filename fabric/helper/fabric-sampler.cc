@@ -143,6 +143,11 @@ FabricSampler::Sample()
                              / static_cast<double>(m_intervalNs)
                              / static_cast<double>(port.GetDataRate().GetBitRate());
         sample.utilisation[m_classOf[i]] += utilisation;
+        if (ports[i].tier == topo::LinkTier::ServerLeaf && !ports[i].upward)
+        {
+            sample.deliveredGbps += static_cast<double>(after.txBytes - before.txBytes) * 8
+                                    / static_cast<double>(m_intervalNs);
+        }
         sample.pauseFrames += after.pauseTx - before.pauseTx;
         sample.ecnMarked += after.ecnMarked - before.ecnMarked;
         if (ports[i].tier != topo::LinkTier::ServerLeaf || !ports[i].upward)

@@ -33,6 +33,7 @@ struct FabricSample
     std::uint64_t pauseFrames{0};         ///< PFC pause frames sent in the interval
     std::uint64_t ecnMarked{0};
     std::uint64_t cnps{0};
+    double deliveredGbps{0}; ///< what the leaves sent down to the servers
 };
 
 /**

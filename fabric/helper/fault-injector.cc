@@ -114,6 +114,10 @@ FaultInjector::PortsOf(const FaultSpec& fault) const
 void
 FaultInjector::Start()
 {
+    if (m_records.empty())
+    {
+        return;
+    }
     for (const auto& sw : m_fabric.Switches())
     {
         sw->SetRecoveryObserver(Callback<void, const RecoveryEvent&>([this](const RecoveryEvent& e)

@@ -2,6 +2,7 @@
 #define FABRICSCOPE_FABRIC_SCENARIO_H
 
 #include "fabric/helper/fabric-builder.h"
+#include "fabric/helper/fault-injector.h"
 #include "fabric/helper/schedule-runner.h"
 #include "traffic/model/collective-job.h"
 #include "traffic/model/job.h"
@@ -61,8 +62,9 @@ struct Scenario
     FabricOptions fabric;
     traffic::ScaleUpLink scaleUp;
     std::vector<ScenarioJob> jobs;
-    std::uint32_t iterations{1}; ///< per job; 0: until stopTimeNs
-    std::int64_t stopTimeNs{0};  ///< 0: no time limit
+    std::vector<FaultSpec> failures; ///< recovery policy and detection are in fabric.recovery
+    std::uint32_t iterations{1};     ///< per job; 0: until stopTimeNs
+    std::int64_t stopTimeNs{0};      ///< 0: no time limit
     std::uint64_t seed{1};
     ScenarioOutputs outputs;
 };

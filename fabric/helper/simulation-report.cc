@@ -59,12 +59,14 @@ Downsample(const std::vector<FabricSample>& samples)
             merged.pauseFrames += samples[k].pauseFrames;
             merged.ecnMarked += samples[k].ecnMarked;
             merged.cnps += samples[k].cnps;
+            merged.deliveredGbps += samples[k].deliveredGbps;
             merged.timeNs = samples[k].timeNs;
         }
         for (auto& u : merged.utilisation)
         {
             u /= static_cast<double>(n);
         }
+        merged.deliveredGbps /= static_cast<double>(n);
         out.push_back(std::move(merged));
     }
     return out;
@@ -240,6 +242,76 @@ FabricSection(const SimulationResult& result)
     return section;
 }
 
+std::string
+Since(std::int64_t ns, std::int64_t at)
+{
+    return ns < 0 ? "never"
+                  : "+" + tel::FormatDecimal(static_cast<double>(ns - at) / 1e3, 1) + " µs";
+}
+
+tel::Section
+FailuresSection(const SimulationResult& result)
+{
+    tel::Section section{"Failures and recovery", {}};
+    section.blocks.emplace_back(tel::Paragraph{
+        "Each fault with when a switch first noticed it, when the last switch had changed its "
+        "routes for it (locally, or on a path-fault notice from a spine), the frames lost to the "
+        "dead link, missing routes or FCS errors, and the collectives it struck."});
+    tel::Table table{"Faults",
+                     {"fault",
+                      "target",
+                      "policy",
+                      "at (ms)",
+                      "detected",
+                      "converged",
+                      "last loss",
+                      "frames lost",
+                      "collectives struck",
+                      "their min busbw (Gb/s)"},
+                     {},
+                     {false, false, false, true, true, true, true, true, true, true}};
+    for (const auto& f : result.failures)
+    {
+        std::uint32_t struck = 0;
+        double minBusbw = 0;
+        for (const auto& c : result.collectives)
+        {
+            if (c.startNs <= f.spec.atNs && f.spec.atNs <= c.endNs)
+            {
+                minBusbw = struck == 0 ? c.busbwGbps : std::min(minBusbw, c.busbwGbps);
+                ++struck;
+            }
+        }
+        table.rows.push_back({FaultKindName(f.spec.kind),
+                              f.spec.target,
+                              f.policy,
+                              Ms(f.spec.atNs),
+                              Since(f.detectedNs, f.spec.atNs),
+                              Since(f.convergedNs, f.spec.atNs),
+                              Since(f.lastLossNs, f.spec.atNs),
+                              tel::GroupDigits(f.packetsLost),
+                              std::to_string(struck),
+                              struck == 0 ? "" : tel::FormatDecimal(minBusbw, 1)});
+    }
+    section.blocks.emplace_back(std::move(table));
+    auto samples = Downsample(result.samples);
+    tel::Chart chart{"Throughput delivered to the servers", tel::ChartKind::Line, {}, {}, "Gb/s"};
+    chart.series
+        = {{"delivered (" + (result.failures.empty() ? std::string() : result.failures[0].policy)
+                + ")",
+            {}}};
+    for (const auto& s : samples)
+    {
+        chart.labels.push_back(tel::FormatDecimal(static_cast<double>(s.timeNs) / 1e3, 0) + " µs");
+        chart.series[0].values.push_back(s.deliveredGbps);
+    }
+    if (!samples.empty())
+    {
+        section.blocks.emplace_back(std::move(chart));
+    }
+    return section;
+}
+
 tel::Section
 RunSection(const SimulationResult& result)
 {
@@ -306,6 +378,10 @@ SimulationReport(const SimulationResult& result)
     report.sections.push_back(JobsSection(result));
     report.sections.push_back(CollectivesSection(result));
     report.sections.push_back(FabricSection(result));
+    if (!result.failures.empty())
+    {
+        report.sections.push_back(FailuresSection(result));
+    }
     report.sections.push_back(RunSection(result));
     if (!result.completed)
     {

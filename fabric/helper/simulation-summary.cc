@@ -114,6 +114,26 @@ SummaryJson(const SimulationResult& result)
                       {"sim_time_ns", result.stats.simTimeNs},
                       {"hosts", result.stats.hosts},
                       {"switches", result.stats.switches}};
+    nlohmann::json failures = nlohmann::json::array();
+    auto time = [](std::int64_t ns)
+    {
+        return ns < 0 ? nlohmann::json() : nlohmann::json(ns);
+    };
+    for (const auto& f : result.failures)
+    {
+        failures.push_back({{"at_ns", f.spec.atNs},
+                            {"kind", FaultKindName(f.spec.kind)},
+                            {"target", f.spec.target},
+                            {"policy", f.policy},
+                            {"detected_ns", time(f.detectedNs)},
+                            {"converged_ns", time(f.convergedNs)},
+                            {"restored_ns", time(f.restoredNs)},
+                            {"packets_lost", f.packetsLost},
+                            {"last_loss_ns", time(f.lastLossNs)},
+                            {"notices_sent", f.noticesSent},
+                            {"switches_converged", f.switchesConverged}});
+    }
+    summary["failures"] = std::move(failures);
     summary["files"] = result.files;
     return summary;
 }

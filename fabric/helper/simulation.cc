@@ -151,6 +151,7 @@ RunSimulation(const Scenario& scenario, const SimulationOptions& options)
             result.files.emplace_back("qps.csv");
         }
     }
+    FaultInjector injector(fabric, scenario.failures, result.seed);
     FabricSampler sampler(
         fabric, runner, scenario.outputs.intervalNs, portsCsv.get(), qpsCsv.get());
     ProgressProbe probe(options,
@@ -160,6 +161,7 @@ RunSimulation(const Scenario& scenario, const SimulationOptions& options)
 
     std::uint64_t eventsBefore = Simulator::GetEventCount();
     runner.Start();
+    injector.Start();
     sampler.Start();
     probe.Start();
     if (scenario.stopTimeNs > 0)
@@ -180,6 +182,7 @@ RunSimulation(const Scenario& scenario, const SimulationOptions& options)
     result.collectives = runner.Collectives();
     result.iterations = runner.Iterations();
     result.spans = runner.Spans();
+    result.failures = injector.Records();
     result.linkClasses = sampler.LinkClasses();
     result.samples = sampler.Samples();
     result.stats.hosts = fabric.Hosts();

@@ -2,6 +2,7 @@
 #define FABRICSCOPE_FABRIC_SIMULATION_H
 
 #include "fabric/helper/fabric-sampler.h"
+#include "fabric/helper/fault-injector.h"
 #include "fabric/helper/scenario.h"
 #include "fabric/helper/schedule-runner.h"
 #include "telemetry/model/report.h"
@@ -83,7 +84,8 @@ struct SimulationResult
     std::uint64_t cnpsGenerated{0};      ///< CNPs the NICs sent (each counted once)
     std::uint64_t payloadLineRateBps{0}; ///< NIC port rate × payload ÷ frame bytes
     std::uint64_t nicRateBps{0};
-    bool completed{false};          ///< every job ran its iterations
+    bool completed{false}; ///< every job ran its iterations
+    std::vector<FailureRecord> failures;
     std::vector<std::string> files; ///< what the run wrote, relative to the out directory
     SimulationStats stats;
 };

@@ -206,5 +206,13 @@ TEST_CASE("the demo reviews the built-in design and simulates the built-in scena
     auto summary = json::parse(ReadFile(dir / "demo/simulate/summary.json"));
     REQUIRE(summary["completed"] == true);
     REQUIRE(summary["iterations"].size() == 4);
-    REQUIRE(summary["ports"]["totals"]["drops"] == 0);
+    // The built-in leaf-uplink failure: detected and converged 5 us after it, and the only
+    // frames lost are its own.
+    REQUIRE(summary["failures"].size() == 1);
+    const auto& failure = summary["failures"][0];
+    REQUIRE(failure["policy"] == "dpfr");
+    REQUIRE(failure["converged_ns"].get<std::int64_t>() - failure["at_ns"].get<std::int64_t>()
+            == 5'000);
+    REQUIRE(failure["packets_lost"].get<std::uint64_t>() > 0);
+    REQUIRE(summary["ports"]["totals"]["drops"] == failure["packets_lost"]);
 }

@@ -234,6 +234,30 @@ TEST_CASE("a bad scenario exits 2 and stderr names the file and the JSON pointer
          B::Training,
          R"([{"op": "add", "path": "/seeds", "value": 2}])",
          "bad.json: /seeds: unknown key"},
+        {"unknown recovery policy",
+         B::Collective,
+         R"([{"op": "add", "path": "/recovery", "value": {"policy": "pray"}}])",
+         "bad.json: /recovery/policy: expected \"dpfr\""},
+        {"a failure of an unknown kind",
+         B::Collective,
+         R"([{"op": "add", "path": "/failures", "value": [{"kind": "meteor", "target": "spine-0-0", "at": "1ms"}]}])",
+         "bad.json: /failures/0/kind: "},
+        {"a link failure on a switch, not a port",
+         B::Collective,
+         R"([{"op": "add", "path": "/failures", "value": [{"kind": "link-down", "target": "spine-0-0", "at": "1ms"}]}])",
+         "bad.json: /failures/0/target: expected a port"},
+        {"a switch failure on a port that does not exist",
+         B::Collective,
+         R"([{"op": "add", "path": "/failures", "value": [{"kind": "switch-down", "target": "spine-9-9", "at": "1ms"}]}])",
+         "bad.json: /failures/0/target: expected a switch"},
+        {"a failure time without unit",
+         B::Collective,
+         R"([{"op": "add", "path": "/failures", "value": [{"kind": "switch-down", "target": "spine-0-0", "at": 5}]}])",
+         "bad.json: /failures/0/at: "},
+        {"a degraded link losing more than everything",
+         B::Collective,
+         R"([{"op": "add", "path": "/failures", "value": [{"kind": "degraded", "target": "leaf-0-0:32", "at": "1ms", "loss": 2}]}])",
+         "bad.json: /failures/0/loss: "},
         {"schema 2",
          B::Collective,
          R"([{"op": "replace", "path": "/schema", "value": 2}])",
@@ -347,8 +371,7 @@ TEST_CASE("a design file that does not exist is named with the scenario and /des
     REQUIRE(result.err.find("missing-design.json") != std::string::npos);
 }
 
-TEST_CASE("the same scenario and seed give byte-identical outputs",
-          "[integration][simulate][slow]")
+TEST_CASE("the same scenario and seed give byte-identical outputs", "[integration][simulate][slow]")
 {
     auto dir = TempDir("simulate-determinism");
     auto scenario = TwoJobScenario();
