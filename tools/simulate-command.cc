@@ -1,6 +1,6 @@
 #include "tools/simulate-command.h"
 
-#include "fabric/helper/simulation.h"
+#include "fabric/helper/simulation-sweep.h"
 #include "telemetry/model/json-object-reader.h"
 #include "tools/output.h"
 
@@ -31,8 +31,13 @@ PrintProgress(const fabric::SimulationProgress& p)
     {
         std::snprintf(eta, sizeof(eta), "ETA %.0fs", p.wallSeconds * (1 - fraction) / fraction);
     }
+    if (p.runs > 0)
+    {
+        std::fprintf(stderr, "\r  run %u/%u %-14.14s|", p.run, p.runs, p.label.c_str());
+    }
     std::fprintf(stderr,
-                 "\r  sim %.3f ms | %.2f M events/s | iterations %u/%u | %s   ",
+                 "%s  sim %.3f ms | %.2f M events/s | iterations %u/%u | %s   ",
+                 p.runs > 0 ? "" : "\r",
                  static_cast<double>(p.simNs) / 1e6,
                  rate / 1e6,
                  p.iterationsDone,
@@ -50,6 +55,44 @@ WriteText(const std::filesystem::path& path, const std::string& text)
     {
         throw InputError(path.string(), "cannot write this file");
     }
+}
+
+/** Writes the report in every format asked for, lists what was written, and turns findings
+ *  into the exit code. */
+int
+WriteReports(const telemetry::Report& report, const SimulateOptions& options)
+{
+    namespace fs = std::filesystem;
+    fs::path out(options.out);
+    std::vector<std::string> written = {fs::absolute(out / "summary.json").string()};
+    for (const auto& name : options.formats)
+    {
+        telemetry::ReportFormat format{};
+        telemetry::ParseReportFormat(name, format);
+        std::string extension = format == telemetry::ReportFormat::Html       ? "html"
+                                : format == telemetry::ReportFormat::Markdown ? "md"
+                                                                              : "json";
+        auto path
+            = WriteReport(report, ChooseOutput(name, (out / ("report." + extension)).string(), ""));
+        if (path)
+        {
+            written.push_back(*path);
+        }
+    }
+    for (const auto& path : written)
+    {
+        std::cout << path << "\n";
+    }
+    if (options.failOn != "none")
+    {
+        auto threshold = telemetry::ParseSeverity(options.failOn);
+        auto worst = telemetry::WorstSeverity(report.findings);
+        if (threshold && worst && *worst >= *threshold)
+        {
+            return kExitFindings;
+        }
+    }
+    return kExitOk;
 }
 
 } // namespace
@@ -100,13 +143,24 @@ RunSimulate(const SimulateOptions& options)
                      scenario.name,
                      scenario.design.name,
                      scenario.jobs.size());
+        namespace fs = std::filesystem;
+        fs::path out(options.out);
+        if (scenario.sweep.vary != fabric::ScenarioSweep::Vary::Nothing)
+        {
+            auto sweep = fabric::RunSweep(scenario, run);
+            if (terminal)
+            {
+                std::fprintf(stderr, "\n");
+            }
+            WriteText(out / "summary.json", fabric::SweepJson(sweep).dump(2) + "\n");
+            spdlog::info("swept runs={} wall_s={:.2f}", sweep.runs.size() + 1, sweep.wallSeconds);
+            return WriteReports(fabric::SweepReport(sweep), options);
+        }
         auto result = fabric::RunSimulation(scenario, run);
         if (terminal)
         {
             std::fprintf(stderr, "\n");
         }
-        namespace fs = std::filesystem;
-        fs::path out(options.out);
         WriteText(out / "summary.json", fabric::SummaryJson(result).dump(2) + "\n");
         if (scenario.outputs.trace)
         {
@@ -114,25 +168,6 @@ RunSimulate(const SimulateOptions& options)
             fabric::WriteTrace(result, trace);
         }
         auto report = fabric::SimulationReport(result);
-        std::vector<std::string> written = {fs::absolute(out / "summary.json").string()};
-        for (const auto& name : options.formats)
-        {
-            telemetry::ReportFormat format{};
-            telemetry::ParseReportFormat(name, format);
-            std::string extension = format == telemetry::ReportFormat::Html       ? "html"
-                                    : format == telemetry::ReportFormat::Markdown ? "md"
-                                                                                  : "json";
-            auto path = WriteReport(
-                report, ChooseOutput(name, (out / ("report." + extension)).string(), ""));
-            if (path)
-            {
-                written.push_back(*path);
-            }
-        }
-        for (const auto& path : written)
-        {
-            std::cout << path << "\n";
-        }
         const auto& s = result.stats;
         spdlog::info("simulated sim_ms={:.3f} events={} wall_s={:.2f} events_per_s={:.0f} "
                      "collectives={} iterations={} drops={} completed={}",
@@ -144,16 +179,7 @@ RunSimulate(const SimulateOptions& options)
                      result.iterations.size(),
                      result.totals.TotalDrops(),
                      result.completed);
-        if (options.failOn != "none")
-        {
-            auto threshold = telemetry::ParseSeverity(options.failOn);
-            auto worst = telemetry::WorstSeverity(report.findings);
-            if (threshold && worst && *worst >= *threshold)
-            {
-                return kExitFindings;
-            }
-        }
-        return kExitOk;
+        return WriteReports(report, options);
     }
     catch (const InputError& error)
     {

@@ -217,4 +217,41 @@ FabricSampler::Sample()
     Simulator::Schedule(NanoSeconds(m_intervalNs), &FabricSampler::Sample, this);
 }
 
+std::vector<FabricSample>
+Downsample(const std::vector<FabricSample>& samples, std::size_t maxPoints)
+{
+    std::size_t step = (samples.size() + maxPoints - 1) / maxPoints;
+    if (step <= 1)
+    {
+        return samples;
+    }
+    std::vector<FabricSample> out;
+    for (std::size_t i = 0; i < samples.size(); i += step)
+    {
+        FabricSample merged = samples[i];
+        std::size_t n = 1;
+        for (std::size_t k = i + 1; k < std::min(samples.size(), i + step); ++k, ++n)
+        {
+            for (std::size_t c = 0; c < merged.utilisation.size(); ++c)
+            {
+                merged.utilisation[c] += samples[k].utilisation[c];
+            }
+            merged.maxSwitchQueueBytes
+                = std::max(merged.maxSwitchQueueBytes, samples[k].maxSwitchQueueBytes);
+            merged.pauseFrames += samples[k].pauseFrames;
+            merged.ecnMarked += samples[k].ecnMarked;
+            merged.cnps += samples[k].cnps;
+            merged.deliveredGbps += samples[k].deliveredGbps;
+            merged.timeNs = samples[k].timeNs;
+        }
+        for (auto& u : merged.utilisation)
+        {
+            u /= static_cast<double>(n);
+        }
+        merged.deliveredGbps /= static_cast<double>(n);
+        out.push_back(std::move(merged));
+    }
+    return out;
+}
+
 } // namespace ns3::fabric

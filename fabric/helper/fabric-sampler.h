@@ -36,6 +36,11 @@ struct FabricSample
     double deliveredGbps{0}; ///< what the leaves sent down to the servers
 };
 
+/** Averages runs of consecutive samples (maxima for queue depth, sums for counts) so that at
+ *  most `maxPoints` remain, for charts. */
+std::vector<FabricSample> Downsample(const std::vector<FabricSample>& samples,
+                                     std::size_t maxPoints);
+
 /**
  * Samples every port and every runner queue pair each interval. Writes rows (long format, one
  * per port or queue pair that did something in the interval) to the CSV streams when given,

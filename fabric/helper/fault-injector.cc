@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <ns3/simulator.h>
 #include <stdexcept>
 #include <utility>
@@ -69,6 +70,7 @@ FaultInjector::FaultInjector(FabricBuilder& fabric,
         record.spec = fault;
         record.policy = policy;
         m_ports.push_back(PortsOf(fault));
+        m_rates.emplace_back();
         m_records.push_back(std::move(record));
     }
 }
@@ -160,14 +162,28 @@ FaultInjector::Start()
                                     - f.upNs;
                 break;
             case FaultKind::Degraded:
-                Simulator::Schedule(at, &FaultInjector::Degrade, this, i, true);
+            {
+                auto apply = f.rateBps > 0 ? &FaultInjector::SlowDown : &FaultInjector::Degrade;
+                if (f.loss > 0 && f.rateBps > 0)
+                {
+                    Simulator::Schedule(at, &FaultInjector::Degrade, this, i, true);
+                }
+                Simulator::Schedule(at, apply, this, i, true);
                 if (f.durationNs > 0)
                 {
-                    Simulator::Schedule(
-                        at + NanoSeconds(f.durationNs), &FaultInjector::Degrade, this, i, false);
+                    Simulator::Schedule(at + NanoSeconds(f.durationNs), apply, this, i, false);
+                    if (f.loss > 0 && f.rateBps > 0)
+                    {
+                        Simulator::Schedule(at + NanoSeconds(f.durationNs),
+                                            &FaultInjector::Degrade,
+                                            this,
+                                            i,
+                                            false);
+                    }
                     record.restoredNs = f.atNs + f.durationNs;
                 }
                 break;
+            }
         }
     }
 }
@@ -203,6 +219,29 @@ FaultInjector::Degrade(std::uint32_t fault, bool on)
                                        return static_cast<double>(z >> 11) * 0x1.0p-53 < loss;
                                    }),
                                DropReason::FcsError);
+    }
+}
+
+void
+FaultInjector::SlowDown(std::uint32_t fault, bool on)
+{
+    // A link that renegotiates to a lower speed (lanes lost, a module at a lower rate) still
+    // carries traffic, so routing keeps using it: the queues behind it show the fault.
+    auto& saved = m_rates[fault];
+    auto& ports = m_ports[fault];
+    if (on)
+    {
+        saved.clear();
+        for (auto& port : ports)
+        {
+            saved.push_back(port->GetDataRate());
+            port->SetDataRate(DataRate(m_records[fault].spec.rateBps));
+        }
+        return;
+    }
+    for (std::size_t k = 0; k < ports.size() && k < saved.size(); ++k)
+    {
+        ports[k]->SetDataRate(saved[k]);
     }
 }
 
@@ -259,6 +298,107 @@ FaultInjector::OnDrop(const Frame&, DropReason reason)
     }
     m_records[i].packetsLost++;
     m_records[i].lastLossNs = Simulator::Now().GetNanoSeconds();
+}
+
+double
+RandomFaultSpec::ExpectedFaults(std::uint64_t links, std::uint64_t switches) const
+{
+    double windowHours = static_cast<double>(endNs - startNs) * acceleration / 3.6e12;
+    double expected = 0;
+    if (linkMtbfHours > 0)
+    {
+        expected += static_cast<double>(links) * windowHours / linkMtbfHours;
+    }
+    if (switchMtbfHours > 0)
+    {
+        expected += static_cast<double>(switches) * windowHours / switchMtbfHours;
+    }
+    return expected;
+}
+
+std::vector<DrawnFault>
+DrawFaults(std::uint64_t components,
+           double mtbfHours,
+           double acceleration,
+           std::int64_t startNs,
+           std::int64_t endNs,
+           std::uint64_t seed)
+{
+    std::vector<DrawnFault> drawn;
+    if (components == 0 || mtbfHours <= 0 || acceleration <= 0 || endNs <= startNs)
+    {
+        return drawn;
+    }
+    auto mix = [](std::uint64_t z)
+    {
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    };
+    // splitmix64, its start hashed from the seed so that nearby seeds give unrelated streams.
+    std::uint64_t state = mix(seed + 0x632BE59BD9B4E019ull);
+    auto next = [&state, &mix]() { return mix(state += 0x9E3779B97F4A7C15ull); };
+    // The fleet of `components` fails at rate components / MTBF in fleet time; a simulated
+    // nanosecond is `acceleration` fleet nanoseconds.
+    double meanGapNs = mtbfHours * 3.6e12 / acceleration / static_cast<double>(components);
+    double t = static_cast<double>(startNs);
+    while (true)
+    {
+        double uniform = (static_cast<double>(next() >> 11) + 0.5) * 0x1.0p-53; // (0, 1)
+        t += -std::log(uniform) * meanGapNs;
+        if (t >= static_cast<double>(endNs))
+        {
+            break;
+        }
+        drawn.push_back(
+            {static_cast<std::int64_t>(t), static_cast<std::uint32_t>(next() % components)});
+    }
+    return drawn;
+}
+
+std::vector<FaultSpec>
+DrawRandomFaults(const RandomFaultSpec& spec, const FabricBuilder& fabric, std::uint64_t seed)
+{
+    std::vector<std::string> links;
+    for (const auto& port : fabric.Ports())
+    {
+        if (port.upward && port.tier != topo::LinkTier::ServerLeaf)
+        {
+            links.push_back(port.device->GetPortName());
+        }
+    }
+    std::vector<std::string> switches;
+    const auto& graph = fabric.Graph();
+    for (std::uint32_t n = 0; n < graph.Nodes().size(); ++n)
+    {
+        if (graph.Nodes()[n].kind == topo::GraphNode::Kind::Switch)
+        {
+            switches.push_back(graph.NodeName(n));
+        }
+    }
+    std::vector<FaultSpec> faults;
+    auto add = [&](const std::vector<std::string>& names,
+                   double mtbf,
+                   FaultKind kind,
+                   std::uint64_t stream)
+    {
+        for (const auto& d : DrawFaults(
+                 names.size(), mtbf, spec.acceleration, spec.startNs, spec.endNs, seed ^ stream))
+        {
+            FaultSpec fault;
+            fault.kind = kind;
+            fault.target = names[d.component];
+            fault.atNs = d.atNs;
+            fault.durationNs = spec.repairNs;
+            faults.push_back(fault);
+        }
+    };
+    add(links, spec.linkMtbfHours, FaultKind::LinkDown, 0x4C494E4Bull);
+    add(switches, spec.switchMtbfHours, FaultKind::SwitchDown, 0x53574954ull);
+    std::stable_sort(faults.begin(),
+                     faults.end(),
+                     [](const FaultSpec& a, const FaultSpec& b) { return a.atNs < b.atNs; });
+    return faults;
 }
 
 } // namespace ns3::fabric

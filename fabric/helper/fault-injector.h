@@ -16,7 +16,7 @@ enum class FaultKind : std::uint8_t
     LinkDown,   ///< a cable (both directions) loses its signal
     SwitchDown, ///< every port of a switch goes dark
     Flap,       ///< an optical module that goes down and up, `cycles` times
-    Degraded,   ///< bit errors: a fraction of frames fails the receiver's FCS check
+    Degraded,   ///< bit errors (a fraction of frames fails the FCS check) or a lower rate
 };
 
 const char* FaultKindName(FaultKind kind);
@@ -32,6 +32,7 @@ struct FaultSpec
     std::uint32_t cycles{1};    ///< flap: down/up cycles
     std::int64_t upNs{0};       ///< flap: up time between cycles
     double loss{0};             ///< degraded: fraction of frames corrupted
+    std::uint64_t rateBps{0};   ///< degraded: the rate the link falls back to; 0: unchanged
 };
 
 /** What one fault did, as the user sees it. */
@@ -47,6 +48,45 @@ struct FailureRecord
     std::uint32_t noticesSent{0}; ///< leaves a switch sent path-fault notices about
     std::uint32_t switchesConverged{0};
 };
+
+/**
+ * Faults drawn at random from mean times between failures: each class of component fails as a
+ * Poisson process (exponential gaps, mean MTBF ÷ components), the failed one chosen uniformly.
+ * A simulation lasts milliseconds while MTBFs are thousands of hours, so `acceleration` says how
+ * much fleet time a simulated second stands for, as in accelerated life tests.
+ */
+struct RandomFaultSpec
+{
+    double linkMtbfHours{0};   ///< per cable, optics included; 0: links never fail
+    double switchMtbfHours{0}; ///< per switch; 0: switches never fail
+    std::int64_t repairNs{0};  ///< how long each fault lasts; 0: for the rest of the run
+    double acceleration{1};
+    std::int64_t startNs{0}; ///< faults are drawn in [startNs, endNs)
+    std::int64_t endNs{0};
+    /** Fault-free first-order estimate of the faults drawn: Σ components × window ÷ MTBF. */
+    double ExpectedFaults(std::uint64_t links, std::uint64_t switches) const;
+};
+
+/** Which component of a class fails when: index into the caller's list of components. */
+struct DrawnFault
+{
+    std::int64_t atNs{0};
+    std::uint32_t component{0};
+};
+
+/** Draws one class's faults (plain C++, seeded: the same seed draws the same faults). */
+std::vector<DrawnFault> DrawFaults(std::uint64_t components,
+                                   double mtbfHours,
+                                   double acceleration,
+                                   std::int64_t startNs,
+                                   std::int64_t endNs,
+                                   std::uint64_t seed);
+
+/** The faults a RandomFaultSpec draws on a built fabric: link-down on cables between
+ *  switches (named by their lower end) and switch-down, in time order. */
+std::vector<FaultSpec> DrawRandomFaults(const RandomFaultSpec& spec,
+                                        const FabricBuilder& fabric,
+                                        std::uint64_t seed);
 
 /**
  * Injects faults into a built fabric at their times and keeps a record of each: detection and
@@ -69,6 +109,7 @@ private:
     std::vector<Ptr<FabricNetDevice>> PortsOf(const FaultSpec& fault) const;
     void SetLinks(std::uint32_t fault, bool up);
     void Degrade(std::uint32_t fault, bool on);
+    void SlowDown(std::uint32_t fault, bool on);
     void OnRecovery(const RecoveryEvent& event);
     void OnDrop(const Frame& frame, DropReason reason);
     /** The fault whose window contains now, or -1. */
@@ -77,6 +118,7 @@ private:
     FabricBuilder& m_fabric;
     std::vector<FailureRecord> m_records;
     std::vector<std::vector<Ptr<FabricNetDevice>>> m_ports; ///< per fault
+    std::vector<std::vector<DataRate>> m_rates; ///< per fault: the rates a slow-down replaced
     std::uint64_t m_rngState;
 };
 

@@ -1,6 +1,7 @@
 // Reading scenario documents (schema 1).
 #include "fabric/helper/scenario.h"
 
+#include "fabric/helper/scenario-reading.h"
 #include "telemetry/model/json-object-reader.h"
 #include "topologies/model/quantity-json.h"
 #include "topologies/model/reference-designs.h"
@@ -25,12 +26,6 @@ namespace
 {
 
 constexpr std::int64_t kMaxSchema = 1;
-
-std::uint32_t
-Count(JsonObjectReader& reader, const std::string& key, std::int64_t min, std::int64_t fallback)
-{
-    return static_cast<std::uint32_t>(reader.Integer(key, min, 1'000'000'000, fallback));
-}
 
 /** A name from a fixed list; the error lists the names. */
 template <typename T, typename Parse, typename NameOf>
@@ -397,129 +392,6 @@ ReadJobs(JsonObjectReader& reader, Scenario& scenario)
 }
 
 void
-ReadRecovery(JsonObjectReader& reader, Scenario& scenario)
-{
-    if (!reader.Has("recovery"))
-    {
-        reader.Optional("recovery");
-        return;
-    }
-    JsonObjectReader recovery = reader.Object("recovery");
-    RecoveryConfig& config = scenario.fabric.recovery;
-    if (recovery.Has("policy"))
-    {
-        std::string name = recovery.String("policy");
-        if (!ParseRecoveryPolicy(name, config.policy))
-        {
-            recovery.Fail("policy",
-                          "expected \"dpfr\", \"control-plane\" or \"none\", found \"" + name
-                              + "\"");
-        }
-    }
-    config.detectionNs = topo::ReadDurationNs(recovery, "detection", config.detectionNs);
-    config.controlPlaneDelayNs
-        = topo::ReadDurationNs(recovery, "control_plane_delay", config.controlPlaneDelayNs);
-    recovery.Finish();
-}
-
-/** True when `target` names a switch of the graph, or one of its ports ("leaf-0-0:32"). */
-bool
-NamesGraphPlace(const topo::FabricGraph& graph, const std::string& target, bool wantPort)
-{
-    auto colon = target.rfind(':');
-    if (!wantPort)
-    {
-        auto node = graph.FindNode(target);
-        return colon == std::string::npos && node
-               && graph.Nodes()[*node].kind == topo::GraphNode::Kind::Switch;
-    }
-    if (colon == std::string::npos)
-    {
-        return false;
-    }
-    auto node = graph.FindNode(target.substr(0, colon));
-    if (!node)
-    {
-        return false;
-    }
-    for (std::uint32_t p = 0; p < graph.Nodes()[*node].ports; ++p)
-    {
-        if (graph.PortName(*node, p) == target)
-        {
-            return true;
-        }
-    }
-    return false;
-}
-
-void
-ReadFailures(JsonObjectReader& reader, Scenario& scenario)
-{
-    const nlohmann::json* failures = reader.Optional("failures");
-    if (failures == nullptr)
-    {
-        return;
-    }
-    std::string pointer = reader.PointerOf("failures");
-    if (!failures->is_array())
-    {
-        throw InputError(pointer, "expected an array of failures");
-    }
-    std::optional<topo::FabricGraph> graph;
-    if (!failures->empty())
-    {
-        graph = topo::FabricGraph::Build(scenario.design, topo::PlanFatTree(scenario.design));
-    }
-    for (std::size_t i = 0; i < failures->size(); ++i)
-    {
-        std::string at = JsonPointerChild(pointer, i);
-        if (!(*failures)[i].is_object())
-        {
-            throw InputError(at, "expected a failure object");
-        }
-        JsonObjectReader failure((*failures)[i], at);
-        FaultSpec fault;
-        std::string kind = failure.String("kind");
-        auto parsed = ParseFaultKind(kind);
-        if (!parsed)
-        {
-            failure.Fail("kind",
-                         "expected \"link-down\", \"switch-down\", \"flap\" or \"degraded\", "
-                         "found \""
-                             + kind + "\"");
-        }
-        fault.kind = *parsed;
-        fault.target = failure.String("target");
-        bool wantPort = fault.kind != FaultKind::SwitchDown;
-        if (!NamesGraphPlace(*graph, fault.target, wantPort))
-        {
-            failure.Fail("target",
-                         std::string("expected ")
-                             + (wantPort ? "a port of a switch or server, such as \"leaf-0-0:32\""
-                                         : "a switch, such as \"spine-0-1\"")
-                             + ", found \"" + fault.target + "\"");
-        }
-        fault.atNs = topo::ReadDurationNs(failure, "at");
-        if (fault.kind == FaultKind::Flap)
-        {
-            fault.durationNs = topo::ReadDurationNs(failure, "down");
-            fault.upNs = topo::ReadDurationNs(failure, "up");
-            fault.cycles = Count(failure, "cycles", 1, 3);
-        }
-        else
-        {
-            fault.durationNs = topo::ReadDurationNs(failure, "duration", 0);
-        }
-        if (fault.kind == FaultKind::Degraded)
-        {
-            fault.loss = failure.Number("loss", 1e-9, 1);
-        }
-        failure.Finish();
-        scenario.failures.push_back(fault);
-    }
-}
-
-void
 ReadOutputs(JsonObjectReader& reader, Scenario& scenario)
 {
     if (!reader.Has("outputs"))
@@ -591,6 +463,7 @@ ScenarioFromJson(const nlohmann::json& document, const std::string& baseDirector
     ReadFabric(reader, scenario);
     ReadJobs(reader, scenario);
     ReadRecovery(reader, scenario);
+    ReadSweep(reader, scenario);
     ReadFailures(reader, scenario);
     if (reader.Has("stop"))
     {
@@ -607,6 +480,14 @@ ScenarioFromJson(const nlohmann::json& document, const std::string& baseDirector
     else
     {
         reader.Optional("stop");
+    }
+    ReadRandomFailures(reader, scenario);
+    if (scenario.sweep.vary == ScenarioSweep::Vary::Policy && scenario.failures.empty()
+        && !scenario.randomFailures)
+    {
+        throw InputError(reader.PointerOf("sweep") + "/policies",
+                         "a policy sweep needs faults to recover from: add \"failures\" or "
+                         "\"random_failures\"");
     }
     scenario.seed = static_cast<std::uint64_t>(reader.Integer("seed", 0, 1'000'000'000'000, 1));
     ReadOutputs(reader, scenario);

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,25 @@ struct ScenarioOutputs
 };
 
 /**
+ * Runs of one scenario side by side: one per recovery policy (the same faults under each), or
+ * one per link of a tier (the scenario's single failure moved to each link in turn). Both add a
+ * fault-free baseline run that slow-downs are measured against.
+ */
+struct ScenarioSweep
+{
+    enum class Vary : std::uint8_t
+    {
+        Nothing,
+        Policy,
+        Link,
+    };
+    Vary vary{Vary::Nothing};
+    std::vector<RecoveryPolicy> policies;
+    topo::LinkTier linkTier{topo::LinkTier::LeafSpine}; ///< links swept, by their lower end
+    std::uint32_t limit{0}; ///< at most this many links (evenly spread over the tier); 0: all
+};
+
+/**
  * A simulation: a design, how its fabric is configured, the jobs that run on it, when to stop,
  * the seed and the outputs (schema 1).
  */
@@ -63,8 +83,10 @@ struct Scenario
     traffic::ScaleUpLink scaleUp;
     std::vector<ScenarioJob> jobs;
     std::vector<FaultSpec> failures; ///< recovery policy and detection are in fabric.recovery
-    std::uint32_t iterations{1};     ///< per job; 0: until stopTimeNs
-    std::int64_t stopTimeNs{0};      ///< 0: no time limit
+    std::optional<RandomFaultSpec> randomFailures; ///< drawn per run from the run's seed
+    ScenarioSweep sweep;
+    std::uint32_t iterations{1}; ///< per job; 0: until stopTimeNs
+    std::int64_t stopTimeNs{0};  ///< 0: no time limit
     std::uint64_t seed{1};
     ScenarioOutputs outputs;
 };

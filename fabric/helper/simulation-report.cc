@@ -34,44 +34,6 @@ CrossesServers(const JobSummary& job, const fab::traffic::TaskGroup& group)
     return servers.size() > 1;
 }
 
-/** Averages consecutive samples so a chart keeps at most kMaxChartPoints points. */
-std::vector<FabricSample>
-Downsample(const std::vector<FabricSample>& samples)
-{
-    std::size_t step = (samples.size() + kMaxChartPoints - 1) / kMaxChartPoints;
-    if (step <= 1)
-    {
-        return samples;
-    }
-    std::vector<FabricSample> out;
-    for (std::size_t i = 0; i < samples.size(); i += step)
-    {
-        FabricSample merged = samples[i];
-        std::size_t n = 1;
-        for (std::size_t k = i + 1; k < std::min(samples.size(), i + step); ++k, ++n)
-        {
-            for (std::size_t c = 0; c < merged.utilisation.size(); ++c)
-            {
-                merged.utilisation[c] += samples[k].utilisation[c];
-            }
-            merged.maxSwitchQueueBytes
-                = std::max(merged.maxSwitchQueueBytes, samples[k].maxSwitchQueueBytes);
-            merged.pauseFrames += samples[k].pauseFrames;
-            merged.ecnMarked += samples[k].ecnMarked;
-            merged.cnps += samples[k].cnps;
-            merged.deliveredGbps += samples[k].deliveredGbps;
-            merged.timeNs = samples[k].timeNs;
-        }
-        for (auto& u : merged.utilisation)
-        {
-            u /= static_cast<double>(n);
-        }
-        merged.deliveredGbps /= static_cast<double>(n);
-        out.push_back(std::move(merged));
-    }
-    return out;
-}
-
 tel::Section
 JobsSection(const SimulationResult& result)
 {
@@ -187,7 +149,7 @@ tel::Section
 FabricSection(const SimulationResult& result)
 {
     tel::Section section{"Fabric", {}};
-    auto samples = Downsample(result.samples);
+    auto samples = Downsample(result.samples, kMaxChartPoints);
     tel::Chart utilisation{
         "Link utilisation by tier", tel::ChartKind::Line, {}, {}, "% of line rate"};
     tel::Chart queues{"Queue depth and PFC pauses", tel::ChartKind::Line, {}, {}, "KiB, frames"};
@@ -294,7 +256,7 @@ FailuresSection(const SimulationResult& result)
                               struck == 0 ? "" : tel::FormatDecimal(minBusbw, 1)});
     }
     section.blocks.emplace_back(std::move(table));
-    auto samples = Downsample(result.samples);
+    auto samples = Downsample(result.samples, kMaxChartPoints);
     tel::Chart chart{"Throughput delivered to the servers", tel::ChartKind::Line, {}, {}, "Gb/s"};
     chart.series
         = {{"delivered (" + (result.failures.empty() ? std::string() : result.failures[0].policy)

@@ -114,28 +114,42 @@ SummaryJson(const SimulationResult& result)
                       {"sim_time_ns", result.stats.simTimeNs},
                       {"hosts", result.stats.hosts},
                       {"switches", result.stats.switches}};
+    summary["transport"] = {{"retransmitted_packets", result.retransmittedPackets},
+                            {"retransmit_timeouts", result.retransmitTimeouts}};
+    summary["failures"] = FailuresJson(result.failures);
+    summary["files"] = result.files;
+    return summary;
+}
+
+nlohmann::json
+FailuresJson(const std::vector<FailureRecord>& records)
+{
     nlohmann::json failures = nlohmann::json::array();
     auto time = [](std::int64_t ns)
     {
         return ns < 0 ? nlohmann::json() : nlohmann::json(ns);
     };
-    for (const auto& f : result.failures)
+    for (const auto& f : records)
     {
-        failures.push_back({{"at_ns", f.spec.atNs},
-                            {"kind", FaultKindName(f.spec.kind)},
-                            {"target", f.spec.target},
-                            {"policy", f.policy},
-                            {"detected_ns", time(f.detectedNs)},
-                            {"converged_ns", time(f.convergedNs)},
-                            {"restored_ns", time(f.restoredNs)},
-                            {"packets_lost", f.packetsLost},
-                            {"last_loss_ns", time(f.lastLossNs)},
-                            {"notices_sent", f.noticesSent},
-                            {"switches_converged", f.switchesConverged}});
+        nlohmann::json entry = {{"at_ns", f.spec.atNs},
+                                {"kind", FaultKindName(f.spec.kind)},
+                                {"target", f.spec.target},
+                                {"policy", f.policy},
+                                {"detected_ns", time(f.detectedNs)},
+                                {"converged_ns", time(f.convergedNs)},
+                                {"restored_ns", time(f.restoredNs)},
+                                {"packets_lost", f.packetsLost},
+                                {"last_loss_ns", time(f.lastLossNs)},
+                                {"notices_sent", f.noticesSent},
+                                {"switches_converged", f.switchesConverged}};
+        if (f.spec.kind == FaultKind::Degraded)
+        {
+            entry["loss"] = f.spec.loss;
+            entry["rate_bps"] = f.spec.rateBps;
+        }
+        failures.push_back(std::move(entry));
     }
-    summary["failures"] = std::move(failures);
-    summary["files"] = result.files;
-    return summary;
+    return failures;
 }
 
 void

@@ -151,7 +151,13 @@ RunSimulation(const Scenario& scenario, const SimulationOptions& options)
             result.files.emplace_back("qps.csv");
         }
     }
-    FaultInjector injector(fabric, scenario.failures, result.seed);
+    std::vector<FaultSpec> faults = scenario.failures;
+    if (scenario.randomFailures)
+    {
+        auto drawn = DrawRandomFaults(*scenario.randomFailures, fabric, result.seed);
+        faults.insert(faults.end(), drawn.begin(), drawn.end());
+    }
+    FaultInjector injector(fabric, faults, result.seed);
     FabricSampler sampler(
         fabric, runner, scenario.outputs.intervalNs, portsCsv.get(), qpsCsv.get());
     ProgressProbe probe(options,
@@ -204,6 +210,14 @@ RunSimulation(const Scenario& scenario, const SimulationOptions& options)
                                            c});
     }
     result.totals = fabric.Totals();
+    for (std::uint32_t s = 0; s < fabric.Hosts(); ++s)
+    {
+        for (std::size_t f = 0; f < fabric.Host(s)->GetNFlows(); ++f)
+        {
+            result.retransmittedPackets += fabric.Host(s)->GetFlow(f).retransmitted;
+            result.retransmitTimeouts += fabric.Host(s)->GetFlow(f).timeouts;
+        }
+    }
     Simulator::Destroy();
     return result;
 }

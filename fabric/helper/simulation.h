@@ -27,7 +27,10 @@ struct SimulationProgress
     std::uint32_t iterationsDone{0};
     std::uint32_t iterationsTotal{0}; ///< 0: the run stops on time
     std::int64_t stopTimeNs{0};
-    double fraction{0}; ///< of the run done, 0..1, from iterations and the time limit
+    double fraction{0};    ///< of the run done, 0..1, from iterations and the time limit
+    std::uint32_t run{0};  ///< a sweep's run, from 1; 0 outside sweeps
+    std::uint32_t runs{0}; ///< runs in the sweep
+    std::string label;     ///< what the run varies ("dpfr", "leaf-0-0:4", "baseline")
 };
 
 struct SimulationOptions
@@ -86,6 +89,8 @@ struct SimulationResult
     std::uint64_t nicRateBps{0};
     bool completed{false}; ///< every job ran its iterations
     std::vector<FailureRecord> failures;
+    std::uint64_t retransmittedPackets{0}; ///< by every NIC, go-back-N and timeouts
+    std::uint64_t retransmitTimeouts{0};
     std::vector<std::string> files; ///< what the run wrote, relative to the out directory
     SimulationStats stats;
 };
@@ -95,6 +100,9 @@ SimulationResult RunSimulation(const Scenario& scenario, const SimulationOptions
 
 /** summary.json: collectives, iterations, jobs, ports and sim, as the issue names them. */
 nlohmann::json SummaryJson(const SimulationResult& result);
+
+/** The `failures` list of summary.json: each fault's timeline and losses. */
+nlohmann::json FailuresJson(const std::vector<FailureRecord>& records);
 
 /** The collectives and compute phases of every rank, as a Chrome/Perfetto trace. */
 void WriteTrace(const SimulationResult& result, std::ostream& out);

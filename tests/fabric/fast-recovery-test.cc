@@ -321,4 +321,20 @@ TEST_CASE("a spine fails, a module flaps, a link degrades: the ring still comple
         REQUIRE(run.retransmitted > fcs); // go-back-N resends more than was lost
         REQUIRE(run.collectiveNs > baseline.collectiveNs);
     }
+    SECTION("a degraded link falls back to a quarter of its rate")
+    {
+        // A module that lost three of its four lanes: no loss, no route change, the ring
+        // slows down behind the one slow link its flows hash onto.
+        FaultSpec fault{FaultKind::Degraded, BusiestUplink(baseline), 200'000};
+        fault.rateBps = 25'000'000'000ULL;
+        auto run = RunRing(dpfr, {fault});
+        REQUIRE(run.done);
+        const auto& r = run.records.at(0);
+        WARN("degraded to 25G: ring " << baseline.collectiveNs << " -> " << run.collectiveNs
+                                      << " ns, " << run.totals.TotalDrops() << " drops");
+        REQUIRE(r.packetsLost == 0);
+        REQUIRE(r.detectedNs < 0); // the link stays up: nothing to detect
+        REQUIRE(run.totals.TotalDrops() == 0);
+        REQUIRE(run.collectiveNs > baseline.collectiveNs * 1.2);
+    }
 }

@@ -1,0 +1,272 @@
+#include "fabric/helper/simulation-sweep.h"
+
+#include <chrono>
+#include <map>
+#include <ns3/simulator.h>
+#include <numeric>
+#include <tuple>
+
+namespace ns3::fabric
+{
+namespace
+{
+
+/** The span of a job's iterations, or -1 when it ran fewer than `expected`. */
+std::int64_t
+JobTimeNs(const SimulationResult& result, std::uint32_t job, std::size_t expected)
+{
+    std::int64_t start = -1;
+    std::int64_t end = -1;
+    std::size_t count = 0;
+    for (const auto& i : result.iterations)
+    {
+        if (i.job != job)
+        {
+            continue;
+        }
+        start = start < 0 ? i.startNs : std::min(start, i.startNs);
+        end = std::max(end, i.endNs);
+        ++count;
+    }
+    return count == 0 || count < expected ? -1 : end - start;
+}
+
+std::size_t
+IterationsOf(const SimulationResult& result, std::uint32_t job)
+{
+    std::size_t count = 0;
+    for (const auto& i : result.iterations)
+    {
+        count += i.job == job ? 1 : 0;
+    }
+    return count;
+}
+
+SweepRun
+Run(Scenario scenario,
+    const SimulationOptions& options,
+    std::string label,
+    std::uint32_t index,
+    std::uint32_t runs)
+{
+    SimulationOptions runOptions = options;
+    runOptions.outDirectory.clear();
+    if (options.progress)
+    {
+        runOptions.progress = [&options, index, runs, label](const SimulationProgress& p)
+        {
+            SimulationProgress tagged = p;
+            tagged.run = index;
+            tagged.runs = runs;
+            tagged.label = label;
+            options.progress(tagged);
+        };
+    }
+    SweepRun run;
+    run.label = std::move(label);
+    run.policy = RecoveryPolicyName(scenario.fabric.recovery.policy);
+    run.result = RunSimulation(scenario, runOptions);
+    run.result.spans.clear();
+    run.result.spans.shrink_to_fit();
+    return run;
+}
+
+} // namespace
+
+std::vector<std::string>
+SweptLinks(const Scenario& scenario)
+{
+    auto graph = topo::FabricGraph::Build(scenario.design, topo::PlanFatTree(scenario.design));
+    std::vector<std::string> links;
+    for (const auto& link : graph.Links())
+    {
+        if (link.tier == scenario.sweep.linkTier)
+        {
+            links.push_back(graph.PortName(link.lower, link.lowerPort));
+        }
+    }
+    std::uint32_t limit = scenario.sweep.limit;
+    if (limit == 0 || limit >= links.size())
+    {
+        return links;
+    }
+    std::vector<std::string> spread;
+    for (std::uint32_t k = 0; k < limit; ++k)
+    {
+        spread.push_back(links[static_cast<std::size_t>(k) * links.size() / limit]);
+    }
+    return spread;
+}
+
+SweepResult
+RunSweep(const Scenario& scenario, const SimulationOptions& options)
+{
+    auto start = std::chrono::steady_clock::now();
+    SweepResult sweep;
+    sweep.vary = scenario.sweep.vary;
+    sweep.scenarioName = scenario.name;
+    sweep.designName = scenario.design.name;
+
+    std::vector<std::string> links;
+    if (sweep.vary == ScenarioSweep::Vary::Link)
+    {
+        links = SweptLinks(scenario);
+    }
+    auto runs = static_cast<std::uint32_t>(1
+                                           + (sweep.vary == ScenarioSweep::Vary::Policy
+                                                  ? scenario.sweep.policies.size()
+                                                  : links.size()));
+
+    Scenario baseline = scenario;
+    baseline.failures.clear();
+    baseline.randomFailures.reset();
+    sweep.baseline = Run(baseline, options, "baseline", 1, runs);
+
+    std::uint32_t index = 2;
+    if (sweep.vary == ScenarioSweep::Vary::Policy)
+    {
+        for (auto policy : scenario.sweep.policies)
+        {
+            Scenario variant = scenario;
+            variant.fabric.recovery.policy = policy;
+            sweep.runs.push_back(Run(variant, options, RecoveryPolicyName(policy), index++, runs));
+        }
+    }
+    else
+    {
+        for (const auto& link : links)
+        {
+            Scenario variant = scenario;
+            variant.failures.at(0).target = link;
+            sweep.runs.push_back(Run(variant, options, link, index++, runs));
+            sweep.runs.back().target = link;
+        }
+    }
+    sweep.wallSeconds
+        = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return sweep;
+}
+
+SweepOutcome
+CompareWithBaseline(const SweepRun& run, const SweepRun& baseline)
+{
+    const SimulationResult& r = run.result;
+    const SimulationResult& b = baseline.result;
+    SweepOutcome o;
+    o.completed = r.completed;
+    o.retransmitted = r.retransmittedPackets;
+    o.timeouts = r.retransmitTimeouts;
+    o.pauses
+        = std::accumulate(r.totals.pfcPauseTx.begin(), r.totals.pfcPauseTx.end(), std::uint64_t{0});
+    if (!r.failures.empty())
+    {
+        std::int64_t at = r.failures.front().spec.atNs;
+        auto since = [at](std::int64_t ns)
+        {
+            return ns < 0 ? -1 : ns - at;
+        };
+        for (const auto& f : r.failures)
+        {
+            if (f.detectedNs >= 0 && (o.detectedNs < 0 || since(f.detectedNs) < o.detectedNs))
+            {
+                o.detectedNs = since(f.detectedNs);
+            }
+            o.convergedNs = std::max(o.convergedNs, since(f.convergedNs));
+            o.lastLossNs = std::max(o.lastLossNs, since(f.lastLossNs));
+            o.packetsLost += f.packetsLost;
+        }
+    }
+    for (std::uint32_t j = 0; j < r.jobs.size(); ++j)
+    {
+        std::size_t expected = IterationsOf(b, j);
+        std::int64_t time = JobTimeNs(r, j, expected);
+        std::int64_t reference = JobTimeNs(b, j, expected);
+        o.jobTimeNs.push_back(time);
+        o.jobSlowdown.push_back(time < 0 || reference <= 0
+                                    ? 0.0
+                                    : static_cast<double>(time) / static_cast<double>(reference));
+    }
+    std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>, std::int64_t> reference;
+    for (const auto& c : b.collectives)
+    {
+        reference[{c.job, c.iteration, c.group}] = c.endNs - c.startNs;
+    }
+    for (const auto& c : r.collectives)
+    {
+        auto it = reference.find({c.job, c.iteration, c.group});
+        if (it == reference.end() || it->second <= 0)
+        {
+            continue;
+        }
+        double slowdown
+            = static_cast<double>(c.endNs - c.startNs) / static_cast<double>(it->second);
+        if (slowdown > o.worstCollectiveSlowdown)
+        {
+            o.worstCollectiveSlowdown = slowdown;
+            o.worstCollective = r.jobs[c.job].name + " " + r.jobs[c.job].groups[c.group].name + " #"
+                                + std::to_string(c.iteration);
+        }
+    }
+    return o;
+}
+
+nlohmann::json
+SweepJson(const SweepResult& sweep)
+{
+    auto time = [](std::int64_t ns)
+    {
+        return ns < 0 ? nlohmann::json() : nlohmann::json(ns);
+    };
+    nlohmann::json baselineJobs = nlohmann::json::array();
+    const auto& b = sweep.baseline.result;
+    for (std::uint32_t j = 0; j < b.jobs.size(); ++j)
+    {
+        baselineJobs.push_back(
+            {{"name", b.jobs[j].name}, {"time_ns", time(JobTimeNs(b, j, IterationsOf(b, j)))}});
+    }
+    nlohmann::json runs = nlohmann::json::array();
+    for (const auto& run : sweep.runs)
+    {
+        auto o = CompareWithBaseline(run, sweep.baseline);
+        nlohmann::json jobs = nlohmann::json::array();
+        for (std::size_t j = 0; j < o.jobTimeNs.size(); ++j)
+        {
+            jobs.push_back(
+                {{"name", run.result.jobs[j].name},
+                 {"time_ns", time(o.jobTimeNs[j])},
+                 {"slowdown",
+                  o.jobSlowdown[j] > 0 ? nlohmann::json(o.jobSlowdown[j]) : nlohmann::json()}});
+        }
+        runs.push_back({{"label", run.label},
+                        {"policy", run.policy},
+                        {"target", run.target},
+                        {"completed", o.completed},
+                        {"detected_ns", time(o.detectedNs)},
+                        {"converged_ns", time(o.convergedNs)},
+                        {"last_loss_ns", time(o.lastLossNs)},
+                        {"packets_lost", o.packetsLost},
+                        {"retransmitted_packets", o.retransmitted},
+                        {"retransmit_timeouts", o.timeouts},
+                        {"pfc_pauses", o.pauses},
+                        {"jobs", std::move(jobs)},
+                        {"worst_collective",
+                         {{"name", o.worstCollective}, {"slowdown", o.worstCollectiveSlowdown}}},
+                        {"failures", FailuresJson(run.result.failures)},
+                        {"sim",
+                         {{"events", run.result.stats.events},
+                          {"wall_s", run.result.stats.wallSeconds},
+                          {"sim_time_ns", run.result.stats.simTimeNs}}}});
+    }
+    return {{"sweep",
+             {{"vary", sweep.vary == ScenarioSweep::Vary::Policy ? "policy" : "link"},
+              {"scenario", sweep.scenarioName},
+              {"design", sweep.designName},
+              {"baseline",
+               {{"completed", b.completed},
+                {"jobs", std::move(baselineJobs)},
+                {"sim", {{"events", b.stats.events}, {"sim_time_ns", b.stats.simTimeNs}}}}},
+              {"runs", std::move(runs)},
+              {"wall_s", sweep.wallSeconds}}}};
+}
+
+} // namespace ns3::fabric
