@@ -44,11 +44,13 @@ void WriteLldpFrame(Frame& frame,
 
 /**
  * A fast-recovery notice (DPFR-style remote convergence): a switch that lost its last path to a
- * leaf tells its other neighbours, which stop sending traffic for that leaf's endpoints through
- * it; a second notice says the path is back. Unicast to the neighbour, EtherType 0x88B5 (IEEE
+ * switch below it tells its other neighbours below, which stop sending traffic for the
+ * endpoints behind that switch through it: a spine that lost a leaf tells the other leaves
+ * (that leaf's endpoints), a core that lost a spine tells the other pods' spines (that spine's
+ * pod). A second notice says the path is back. Unicast to the neighbour, EtherType 0x88B5 (IEEE
  * 802 local experimental), padded to 60 bytes. Payload, big-endian:
  *
- *   0  4  magic "DPFR"          12  4  leaf node id it cannot reach
+ *   0  4  magic "DPFR"          12  4  node id it cannot reach
  *   4  1  version (1)           16  4  sequence number (per reporter)
  *   5  1  1 = path fault,       20  8  when the reporter detected it (ns)
  *         2 = path restored
@@ -59,7 +61,7 @@ struct PathFaultNotice
 {
     bool restored{false};
     std::uint32_t reporter{0};
-    std::uint32_t leaf{0};
+    std::uint32_t leaf{0}; ///< the switch it cannot reach: a leaf, or a spine (from a core)
     std::uint32_t sequence{0};
     std::int64_t detectedNs{0};
 };

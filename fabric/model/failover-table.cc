@@ -7,11 +7,11 @@ namespace ns3::fabric
 
 FailoverTable::FailoverTable(const SwitchRoutes& routes,
                              std::vector<std::uint32_t> peerOfPort,
-                             std::shared_ptr<const std::vector<std::uint32_t>> leafOfEndpoint)
+                             std::shared_ptr<const EndpointPlaces> places)
 : m_originalOfEndpoint(routes.groupOfEndpoint)
 , m_groupOfEndpoint(routes.groupOfEndpoint)
 , m_peerOfPort(std::move(peerOfPort))
-, m_leafOfEndpoint(std::move(leafOfEndpoint))
+, m_places(std::move(places))
 {
     for (const auto& ports : routes.groups)
     {
@@ -65,21 +65,20 @@ FailoverTable::SetPortUp(std::uint16_t port, bool up)
 }
 
 void
-FailoverTable::SetRemoteFault(std::uint32_t reporter, std::uint32_t leaf, bool faulty)
+FailoverTable::SetRemoteFault(std::uint32_t reporter, std::uint32_t lost, bool faulty)
 {
-    auto& reporters = m_unreachableVia[leaf];
+    auto& reporters = m_unreachableVia[lost];
     if (faulty ? !reporters.insert(reporter).second : reporters.erase(reporter) == 0)
     {
         return;
     }
-    if (!m_leafOfEndpoint)
+    if (!m_places)
     {
         return;
     }
     for (std::uint32_t e = 0; e < m_originalOfEndpoint.size(); ++e)
     {
-        if (e < m_leafOfEndpoint->size() && (*m_leafOfEndpoint)[e] == leaf
-            && m_originalOfEndpoint[e] != SwitchRoutes::kNoRoute)
+        if (m_places->Hides(lost, e) && m_originalOfEndpoint[e] != SwitchRoutes::kNoRoute)
         {
             Rebuild(e);
         }
@@ -91,17 +90,23 @@ FailoverTable::Rebuild(std::uint32_t endpoint)
 {
     std::uint16_t original = m_originalOfEndpoint[endpoint];
     const auto& members = m_original[original].Members();
-    const std::set<std::uint32_t>* avoid = nullptr;
-    if (m_leafOfEndpoint && endpoint < m_leafOfEndpoint->size())
+    // The neighbours that said they lost the endpoint's leaf, or its pod's spine.
+    std::set<std::uint32_t> avoid;
+    if (m_places)
     {
-        auto it = m_unreachableVia.find((*m_leafOfEndpoint)[endpoint]);
-        avoid = it == m_unreachableVia.end() || it->second.empty() ? nullptr : &it->second;
+        for (const auto& [lost, reporters] : m_unreachableVia)
+        {
+            if (!reporters.empty() && m_places->Hides(lost, endpoint))
+            {
+                avoid.insert(reporters.begin(), reporters.end());
+            }
+        }
     }
     std::vector<std::uint16_t> removed;
     for (auto port : members)
     {
         bool down = m_down.count(port) != 0;
-        bool shunned = avoid != nullptr && avoid->count(PeerOf(port)) != 0;
+        bool shunned = avoid.count(PeerOf(port)) != 0;
         if (down || shunned)
         {
             removed.push_back(port);

@@ -8,16 +8,44 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <unordered_map>
 #include <vector>
 
 namespace ns3::fabric
 {
 
 /**
+ * Where every endpoint sits, as remote convergence needs it: the leaf it hangs off and, in
+ * 3-tier fabrics, the pod that leaf belongs to, with the pod of each spine. A switch that lost
+ * a leaf hides that leaf's endpoints; a core that lost a spine hides that spine's whole pod
+ * (a core reaches each pod through one spine). Shared by every switch of a fabric.
+ */
+struct EndpointPlaces
+{
+    static constexpr std::uint32_t kNoPod = 0xFFFFFFFF;
+    std::vector<std::uint32_t> leafOf;
+    std::vector<std::uint32_t> podOf;                            ///< empty in 2-tier fabrics
+    std::unordered_map<std::uint32_t, std::uint32_t> podOfSpine; ///< 3-tier spines only
+
+    /** True when a neighbour that lost `node` can no longer reach `endpoint`. */
+    bool Hides(std::uint32_t node, std::uint32_t endpoint) const
+    {
+        if (endpoint < leafOf.size() && leafOf[endpoint] == node)
+        {
+            return true;
+        }
+        auto spine = podOfSpine.find(node);
+        return spine != podOfSpine.end() && endpoint < podOf.size()
+               && podOf[endpoint] == spine->second;
+    }
+};
+
+/**
  * A switch's forwarding table as faults change it. It keeps the ECMP groups routing computed
  * and derives, per destination, the group that avoids (a) this switch's ports that are down —
  * local convergence — and (b) the ports facing a switch that reported it cannot reach the
- * destination's leaf — remote convergence. A derived group is the original resilient group
+ * destination's leaf, or (from a core) the spine of the destination's pod — remote
+ * convergence. A derived group is the original resilient group
  * with members removed, so flows on the surviving members keep their paths. Plain C++: the
  * switch feeds it port and notice events.
  */
@@ -26,12 +54,12 @@ class FailoverTable
 public:
     FailoverTable() = default;
     /**
-     * `peerOfPort[p]`: the graph node at the far end of port p (or kNoPeer); `leafOfEndpoint`:
-     * the leaf each endpoint hangs off, shared by every switch of a fabric.
+     * `peerOfPort[p]`: the graph node at the far end of port p (or kNoPeer); `places`: where
+     * the endpoints sit, shared by every switch of a fabric (null: no remote convergence).
      */
     FailoverTable(const SwitchRoutes& routes,
                   std::vector<std::uint32_t> peerOfPort,
-                  std::shared_ptr<const std::vector<std::uint32_t>> leafOfEndpoint);
+                  std::shared_ptr<const EndpointPlaces> places);
 
     static constexpr std::uint32_t kNoPeer = 0xFFFFFFFF;
 
@@ -52,8 +80,9 @@ public:
      * (or regained one to): the leaves a spine must tell the other leaves about.
      */
     std::vector<std::uint32_t> SetPortUp(std::uint16_t port, bool up);
-    /** A neighbour `reporter` says it cannot reach (or again reaches) the endpoints of `leaf`. */
-    void SetRemoteFault(std::uint32_t reporter, std::uint32_t leaf, bool faulty);
+    /** A neighbour `reporter` says it cannot reach (or again reaches) switch `lost`, and so the
+     *  endpoints that switch hides. */
+    void SetRemoteFault(std::uint32_t reporter, std::uint32_t lost, bool faulty);
     bool IsPortUp(std::uint16_t port) const { return !m_down.count(port); }
     std::uint32_t PeerOf(std::uint16_t port) const
     {
@@ -72,9 +101,9 @@ private:
     std::vector<ResilientEcmpGroup> m_groups;
     std::vector<std::uint16_t> m_groupOfEndpoint;
     std::vector<std::uint32_t> m_peerOfPort;
-    std::shared_ptr<const std::vector<std::uint32_t>> m_leafOfEndpoint;
+    std::shared_ptr<const EndpointPlaces> m_places;
     std::set<std::uint16_t> m_down;
-    std::map<std::uint32_t, std::set<std::uint32_t>> m_unreachableVia; ///< leaf → reporters
+    std::map<std::uint32_t, std::set<std::uint32_t>> m_unreachableVia; ///< lost switch → reporters
     /** (original group, ports removed) → index of the derived group. */
     std::map<std::pair<std::uint16_t, std::vector<std::uint16_t>>, std::uint16_t> m_derived;
 };

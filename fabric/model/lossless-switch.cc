@@ -262,13 +262,13 @@ void
 LosslessSwitch::ConfigureRecovery(std::uint32_t graphNode,
                                   std::vector<std::uint32_t> peerOfPort,
                                   std::vector<bool> downward,
-                                  std::shared_ptr<const std::vector<std::uint32_t>> leafOfEndpoint,
+                                  std::shared_ptr<const EndpointPlaces> places,
                                   const RecoveryConfig& config)
 {
     m_graphNode = graphNode;
     m_downward = std::move(downward);
     m_recovery = config;
-    m_table = FailoverTable(m_routes, std::move(peerOfPort), std::move(leafOfEndpoint));
+    m_table = FailoverTable(m_routes, std::move(peerOfPort), std::move(places));
 }
 
 void

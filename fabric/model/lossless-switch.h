@@ -95,12 +95,12 @@ public:
     std::vector<ResilientEcmpGroup>& MutableGroups() { return m_table.MutableGroups(); }
     /**
      * Fault handling: the switch's graph node, the graph node behind each port, which ports face
-     * a lower tier of switches (where notices go), the leaf of every endpoint, and the policy.
+     * a lower tier of switches (where notices go), where the endpoints sit, and the policy.
      */
     void ConfigureRecovery(std::uint32_t graphNode,
                            std::vector<std::uint32_t> peerOfPort,
                            std::vector<bool> downward,
-                           std::shared_ptr<const std::vector<std::uint32_t>> leafOfEndpoint,
+                           std::shared_ptr<const EndpointPlaces> places,
                            const RecoveryConfig& config);
     void SetRecoveryObserver(Callback<void, const RecoveryEvent&> observer)
     {
