@@ -151,6 +151,7 @@ FabricBuilder::Build()
     }
     std::map<std::uint32_t, std::vector<std::uint32_t>> peers;
     std::map<std::uint32_t, std::vector<bool>> downward;
+    std::map<std::uint32_t, std::vector<bool>> facesSwitch;
     for (const auto& link : links)
     {
         for (int end = 0; end < 2; ++end)
@@ -159,11 +160,14 @@ FabricBuilder::Build()
             std::uint32_t port = end == 0 ? link.lowerPort : link.upperPort;
             auto& peer = peers[node];
             auto& down = downward[node];
+            auto& switchPeer = facesSwitch[node];
             if (peer.size() <= port)
             {
                 peer.resize(port + 1, FailoverTable::kNoPeer);
                 down.resize(port + 1, false);
+                switchPeer.resize(port + 1, false);
             }
+            switchPeer[port] = link.tier != topo::LinkTier::ServerLeaf;
             peer[port] = end == 0 ? link.upper : link.lower;
             // Notices go down to switches only: a leaf tells no server.
             down[port] = end == 1 && link.tier != topo::LinkTier::ServerLeaf;
@@ -171,8 +175,12 @@ FabricBuilder::Build()
     }
     for (auto& [node, sw] : m_switches)
     {
-        sw->ConfigureRecovery(
-            node, std::move(peers[node]), std::move(downward[node]), places, m_options.recovery);
+        sw->ConfigureRecovery(node,
+                              std::move(peers[node]),
+                              std::move(downward[node]),
+                              std::move(facesSwitch[node]),
+                              places,
+                              m_options.recovery);
     }
     if (m_options.lldpInterval.IsStrictlyPositive())
     {

@@ -12,18 +12,19 @@ namespace ns3::fabric
 namespace
 {
 
-constexpr std::array<std::pair<FaultKind, const char*>, 4> kNames = {{
+constexpr std::array<std::pair<FaultKind, const char*>, 5> kNames = {{
     {FaultKind::LinkDown, "link-down"},
     {FaultKind::SwitchDown, "switch-down"},
     {FaultKind::Flap, "flap"},
     {FaultKind::Degraded, "degraded"},
+    {FaultKind::Blackhole, "blackhole"},
 }};
 
 bool
 IsLoss(DropReason reason)
 {
     return reason == DropReason::LinkDown || reason == DropReason::NoRoute
-           || reason == DropReason::FcsError;
+           || reason == DropReason::FcsError || reason == DropReason::Blackhole;
 }
 
 } // namespace
@@ -161,6 +162,15 @@ FaultInjector::Start()
                                     + static_cast<std::int64_t>(f.cycles) * (f.durationNs + f.upNs)
                                     - f.upNs;
                 break;
+            case FaultKind::Blackhole:
+                Simulator::Schedule(at, &FaultInjector::Blackhole, this, i, true);
+                if (f.durationNs > 0)
+                {
+                    Simulator::Schedule(
+                        at + NanoSeconds(f.durationNs), &FaultInjector::Blackhole, this, i, false);
+                    record.restoredNs = f.atNs + f.durationNs;
+                }
+                break;
             case FaultKind::Degraded:
             {
                 auto apply = f.rateBps > 0 ? &FaultInjector::SlowDown : &FaultInjector::Degrade;
@@ -219,6 +229,25 @@ FaultInjector::Degrade(std::uint32_t fault, bool on)
                                        return static_cast<double>(z >> 11) * 0x1.0p-53 < loss;
                                    }),
                                DropReason::FcsError);
+    }
+}
+
+void
+FaultInjector::Blackhole(std::uint32_t fault, bool on)
+{
+    // Ends are [target, its peer]: the peer's receiver loses what the target sends; both ends
+    // lose everything when the fault goes both ways.
+    const auto& ends = m_ports[fault];
+    for (std::size_t k = 0; k < ends.size(); ++k)
+    {
+        if (m_records[fault].spec.oneWay && k % 2 == 0)
+        {
+            continue;
+        }
+        ends[k]->SetReceiveFilter(
+            on ? Callback<bool, const Frame&>([](const Frame&) { return true; })
+               : Callback<bool, const Frame&>(),
+            DropReason::Blackhole);
     }
 }
 
@@ -289,10 +318,11 @@ FaultInjector::OnRecovery(const RecoveryEvent& event)
 }
 
 void
-FaultInjector::OnDrop(const Frame&, DropReason reason)
+FaultInjector::OnDrop(const Frame& frame, DropReason reason)
 {
+    // Traffic only: LLDP, notices and probes lost on a dead link are not what a job misses.
     int i = Current();
-    if (i < 0 || !IsLoss(reason))
+    if (i < 0 || !IsLoss(reason) || frame.kind == FrameKind::Other || frame.kind == FrameKind::Lldp)
     {
         return;
     }
@@ -337,7 +367,10 @@ DrawFaults(std::uint64_t components,
     };
     // splitmix64, its start hashed from the seed so that nearby seeds give unrelated streams.
     std::uint64_t state = mix(seed + 0x632BE59BD9B4E019ull);
-    auto next = [&state, &mix]() { return mix(state += 0x9E3779B97F4A7C15ull); };
+    auto next = [&state, &mix]()
+    {
+        return mix(state += 0x9E3779B97F4A7C15ull);
+    };
     // The fleet of `components` fails at rate components / MTBF in fleet time; a simulated
     // nanosecond is `acceleration` fleet nanoseconds.
     double meanGapNs = mtbfHours * 3.6e12 / acceleration / static_cast<double>(components);

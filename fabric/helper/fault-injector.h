@@ -17,10 +17,11 @@ enum class FaultKind : std::uint8_t
     SwitchDown, ///< every port of a switch goes dark
     Flap,       ///< an optical module that goes down and up, `cycles` times
     Degraded,   ///< bit errors (a fraction of frames fails the FCS check) or a lower rate
+    Blackhole,  ///< a silent fault: frames vanish while the carrier stays up (one way or both)
 };
 
 const char* FaultKindName(FaultKind kind);
-/** "link-down", "switch-down", "flap", "degraded". */
+/** "link-down", "switch-down", "flap", "degraded", "blackhole". */
 std::optional<FaultKind> ParseFaultKind(const std::string& name);
 
 struct FaultSpec
@@ -33,6 +34,7 @@ struct FaultSpec
     std::int64_t upNs{0};       ///< flap: up time between cycles
     double loss{0};             ///< degraded: fraction of frames corrupted
     std::uint64_t rateBps{0};   ///< degraded: the rate the link falls back to; 0: unchanged
+    bool oneWay{false};         ///< blackhole: only what the target port sends vanishes
 };
 
 /** What one fault did, as the user sees it. */
@@ -43,7 +45,8 @@ struct FailureRecord
     std::int64_t detectedNs{-1};  ///< first switch to notice it
     std::int64_t convergedNs{-1}; ///< last switch to change its routes for it (local or remote)
     std::int64_t restoredNs{-1};  ///< the fault ended (last cycle for a flap)
-    std::uint64_t packetsLost{0}; ///< frames dropped for link down, no route or FCS errors
+    std::uint64_t packetsLost{0}; ///< traffic frames (RDMA, PFC) lost to the fault: link down,
+                                  ///< no route, FCS errors, blackhole
     std::int64_t lastLossNs{-1};  ///< when the last of them was dropped
     std::uint32_t noticesSent{0}; ///< leaves a switch sent path-fault notices about
     std::uint32_t switchesConverged{0};
@@ -110,6 +113,7 @@ private:
     void SetLinks(std::uint32_t fault, bool up);
     void Degrade(std::uint32_t fault, bool on);
     void SlowDown(std::uint32_t fault, bool on);
+    void Blackhole(std::uint32_t fault, bool on);
     void OnRecovery(const RecoveryEvent& event);
     void OnDrop(const Frame& frame, DropReason reason);
     /** The fault whose window contains now, or -1. */

@@ -69,6 +69,21 @@ ReadRecovery(JsonObjectReader& reader, Scenario& scenario)
     config.detectionNs = topo::ReadDurationNs(recovery, "detection", config.detectionNs);
     config.controlPlaneDelayNs
         = topo::ReadDurationNs(recovery, "control_plane_delay", config.controlPlaneDelayNs);
+    if (recovery.Has("probes"))
+    {
+        JsonObjectReader probes = recovery.Object("probes");
+        config.probeIntervalNs = topo::ReadDurationNs(probes, "interval");
+        if (config.probeIntervalNs < 1'000)
+        {
+            probes.Fail("interval", "expected a probe interval of at least 1us, such as \"10us\"");
+        }
+        config.probeMultiplier = Count(probes, "multiplier", 1, 3);
+        probes.Finish();
+    }
+    else
+    {
+        recovery.Optional("probes");
+    }
     recovery.Finish();
 }
 
@@ -112,7 +127,8 @@ ReadFailures(JsonObjectReader& reader, Scenario& scenario)
         if (!parsed)
         {
             failure.Fail("kind",
-                         "expected \"link-down\", \"switch-down\", \"flap\" or \"degraded\", "
+                         "expected \"link-down\", \"switch-down\", \"flap\", \"degraded\" or "
+                         "\"blackhole\", "
                          "found \""
                              + kind + "\"");
         }
@@ -150,6 +166,18 @@ ReadFailures(JsonObjectReader& reader, Scenario& scenario)
         else
         {
             fault.durationNs = topo::ReadDurationNs(failure, "duration", 0);
+        }
+        if (fault.kind == FaultKind::Blackhole)
+        {
+            std::string direction = failure.String("direction", "both");
+            if (direction != "both" && direction != "one-way")
+            {
+                failure.Fail("direction",
+                             "expected \"both\" or \"one-way\" (only what the target port "
+                             "sends is lost), found \""
+                                 + direction + "\"");
+            }
+            fault.oneWay = direction == "one-way";
         }
         if (fault.kind == FaultKind::Degraded)
         {

@@ -142,6 +142,10 @@ FailuresJson(const std::vector<FailureRecord>& records)
                                 {"last_loss_ns", time(f.lastLossNs)},
                                 {"notices_sent", f.noticesSent},
                                 {"switches_converged", f.switchesConverged}};
+        if (f.spec.kind == FaultKind::Blackhole)
+        {
+            entry["direction"] = f.spec.oneWay ? "one-way" : "both";
+        }
         if (f.spec.kind == FaultKind::Degraded)
         {
             entry["loss"] = f.spec.loss;

@@ -197,4 +197,52 @@ ReadPathFaultFrame(const Frame& frame)
     return notice;
 }
 
+void
+WriteLinkProbeFrame(Frame& frame,
+                    const MacBytes& dstMac,
+                    const MacBytes& srcMac,
+                    const LinkProbe& probe)
+{
+    // The notice's layout: type 3, the flag byte and the sender's port in the leaf's place.
+    PathFaultNotice carrier;
+    carrier.reporter = probe.sender;
+    carrier.leaf = probe.port;
+    carrier.sequence = probe.sequence;
+    carrier.detectedNs = probe.sentNs;
+    WritePathFaultFrame(frame, dstMac, srcMac, carrier);
+    std::uint8_t* at = frame.header.data() + kEthernetBytes;
+    at[5] = 3;
+    at[6] = probe.hearing ? 1 : 0;
+}
+
+std::optional<LinkProbe>
+ReadLinkProbeFrame(const Frame& frame)
+{
+    const std::uint8_t* p = frame.header.data();
+    if (frame.headerBytes < kEthernetBytes + 28 || (p[12] << 8 | p[13]) != kEtherTypePathFault
+        || std::memcmp(p + kEthernetBytes, "DPFR", 4) != 0 || p[kEthernetBytes + 4] != 1
+        || p[kEthernetBytes + 5] != 3)
+    {
+        return std::nullopt;
+    }
+    const std::uint8_t* at = p + kEthernetBytes;
+    auto u32 = [](const std::uint8_t* b)
+    {
+        return std::uint32_t{b[0]} << 24 | std::uint32_t{b[1]} << 16 | std::uint32_t{b[2]} << 8
+               | b[3];
+    };
+    LinkProbe probe;
+    probe.hearing = at[6] == 1;
+    probe.sender = u32(at + 8);
+    probe.port = u32(at + 12);
+    probe.sequence = u32(at + 16);
+    std::uint64_t sent = 0;
+    for (int i = 0; i < 8; ++i)
+    {
+        sent = sent << 8 | at[20 + i];
+    }
+    probe.sentNs = static_cast<std::int64_t>(sent);
+    return probe;
+}
+
 } // namespace ns3::fabric

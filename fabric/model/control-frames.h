@@ -76,6 +76,37 @@ void WritePathFaultFrame(Frame& frame,
 /** The notice in a frame; nothing when the bytes are not one (wrong EtherType, magic, length). */
 std::optional<PathFaultNotice> ReadPathFaultFrame(const Frame& frame);
 
+/**
+ * A link probe (BFD-like): neighbouring switches send one over each link between them every
+ * probe interval, so that a link which stops carrying frames while its carrier stays up (a
+ * silent fault) is found by the probes that stop arriving. Each probe says whether its sender
+ * hears the other end, so a link dead in one direction is found at both ends. Same EtherType
+ * and header as the notices, padded to 60 bytes:
+ *
+ *   0  4  magic "DPFR"          12  4  sender's port number
+ *   4  1  version (1)           16  4  sequence number (per port)
+ *   5  1  3 = link probe        20  8  when it was sent (ns)
+ *   6  1  1 = the sender hears this link's other end, 0 = it does not
+ *   7  1  reserved (0)
+ *   8  4  sender node id
+ */
+struct LinkProbe
+{
+    std::uint32_t sender{0};
+    std::uint32_t port{0};
+    std::uint32_t sequence{0};
+    std::int64_t sentNs{0};
+    bool hearing{true};
+};
+
+void WriteLinkProbeFrame(Frame& frame,
+                         const MacBytes& dstMac,
+                         const MacBytes& srcMac,
+                         const LinkProbe& probe);
+
+/** The probe in a frame; nothing when the bytes are not one. */
+std::optional<LinkProbe> ReadLinkProbeFrame(const Frame& frame);
+
 } // namespace ns3::fabric
 
 #endif

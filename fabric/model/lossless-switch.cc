@@ -151,6 +151,10 @@ LosslessSwitch::HandleFrame(Ptr<FabricNetDevice> in, Frame* frame)
         {
             HandleNotice(in, *notice);
         }
+        else if (auto probe = ReadLinkProbeFrame(*frame))
+        {
+            HandleProbe(in, *probe);
+        }
         FramePool::Get().Release(frame);
         return;
     }
@@ -262,6 +266,7 @@ void
 LosslessSwitch::ConfigureRecovery(std::uint32_t graphNode,
                                   std::vector<std::uint32_t> peerOfPort,
                                   std::vector<bool> downward,
+                                  std::vector<bool> facesSwitch,
                                   std::shared_ptr<const EndpointPlaces> places,
                                   const RecoveryConfig& config)
 {
@@ -269,6 +274,89 @@ LosslessSwitch::ConfigureRecovery(std::uint32_t graphNode,
     m_downward = std::move(downward);
     m_recovery = config;
     m_table = FailoverTable(m_routes, std::move(peerOfPort), std::move(places));
+    m_sessions.assign(m_ports.size(), ProbeSession{});
+    bool probed = false;
+    for (std::size_t p = 0; p < m_ports.size() && p < facesSwitch.size(); ++p)
+    {
+        m_sessions[p].probed = m_ports[p] && facesSwitch[p];
+        probed = probed || m_sessions[p].probed;
+    }
+    m_probeTimer.Cancel();
+    if (m_recovery.probeIntervalNs > 0 && probed)
+    {
+        // Spread the switches' first probes over one interval, reproducibly.
+        std::int64_t offset = static_cast<std::int64_t>(
+            (graphNode * 2654435761u) % static_cast<std::uint64_t>(m_recovery.probeIntervalNs));
+        m_probeTimer = Simulator::Schedule(NanoSeconds(offset), &LosslessSwitch::ProbeTick, this);
+    }
+}
+
+void
+LosslessSwitch::ProbeTick()
+{
+    std::int64_t now = Simulator::Now().GetNanoSeconds();
+    std::int64_t deadline = m_recovery.probeIntervalNs * m_recovery.probeMultiplier;
+    for (std::uint16_t p = 0; p < m_sessions.size(); ++p)
+    {
+        ProbeSession& session = m_sessions[p];
+        if (!session.probed)
+        {
+            continue;
+        }
+        if (!m_ports[p]->IsLinkUp())
+        {
+            // The carrier speaks for a dark link; the session starts afresh when it is back.
+            session.lastHeardNs = now;
+            session.peerHears = true;
+            continue;
+        }
+        bool hearing = now - session.lastHeardNs <= deadline;
+        LinkProbe probe;
+        probe.sender = m_graphNode;
+        probe.port = p;
+        probe.sequence = session.sequence++;
+        probe.sentNs = now;
+        probe.hearing = hearing;
+        Frame* frame = FramePool::Get().Acquire();
+        WriteLinkProbeFrame(*frame, m_peerMacs[p], m_ports[p]->GetMac(), probe);
+        m_ports[p]->SendControl(frame);
+        if (session.up && (!hearing || !session.peerHears))
+        {
+            SetSessionUp(p, false);
+        }
+    }
+    m_probeTimer = Simulator::Schedule(
+        NanoSeconds(m_recovery.probeIntervalNs), &LosslessSwitch::ProbeTick, this);
+}
+
+void
+LosslessSwitch::HandleProbe(Ptr<FabricNetDevice> in, const LinkProbe& probe)
+{
+    std::uint16_t port = in->GetPortNumber();
+    if (port >= m_sessions.size() || !m_sessions[port].probed)
+    {
+        return;
+    }
+    ProbeSession& session = m_sessions[port];
+    session.lastHeardNs = Simulator::Now().GetNanoSeconds();
+    session.peerHears = probe.hearing;
+    // Up again only when both directions work: we hear them and they say they hear us.
+    if (session.up != probe.hearing)
+    {
+        SetSessionUp(port, probe.hearing);
+    }
+}
+
+void
+LosslessSwitch::SetSessionUp(std::uint16_t port, bool up)
+{
+    m_sessions[port].up = up;
+    RecoveryEvent event;
+    event.kind = RecoveryEvent::Kind::Detected;
+    event.port = port;
+    event.up = up;
+    Report(event);
+    ApplyPolicy(port, up);
 }
 
 void
@@ -302,6 +390,12 @@ LosslessSwitch::Detect(std::uint16_t port, bool up)
     event.port = port;
     event.up = up;
     Report(event);
+    ApplyPolicy(port, up);
+}
+
+void
+LosslessSwitch::ApplyPolicy(std::uint16_t port, bool up)
+{
     std::int64_t now = Simulator::Now().GetNanoSeconds();
     switch (m_recovery.policy)
     {
@@ -386,6 +480,7 @@ void
 LosslessSwitch::DoDispose()
 {
     m_recoveryObserver = Callback<void, const RecoveryEvent&>();
+    m_probeTimer.Cancel();
     for (auto& event : m_pauseRefresh)
     {
         event.Cancel();

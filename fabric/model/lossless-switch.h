@@ -46,6 +46,9 @@ struct RecoveryConfig
     RecoveryPolicy policy{RecoveryPolicy::Dpfr};
     std::int64_t detectionNs{5'000};               ///< loss of signal to the port noticing it
     std::int64_t controlPlaneDelayNs{200'000'000}; ///< fault to routes changed (control-plane)
+    /** Link probes between switches (BFD-like) for faults the carrier does not show; 0: none. */
+    std::int64_t probeIntervalNs{0};
+    std::uint32_t probeMultiplier{3}; ///< probes missed before a link is declared down
 };
 
 /** What a switch did about a fault, for timelines. */
@@ -53,7 +56,7 @@ struct RecoveryEvent
 {
     enum class Kind : std::uint8_t
     {
-        Detected,        ///< a port's link change noticed
+        Detected,        ///< a port's link change noticed (carrier or probes)
         LocalConverged,  ///< the switch's own groups changed
         NoticeSent,      ///< path-fault notices sent for `leaf`
         RemoteConverged, ///< a notice from `reporter` applied
@@ -95,11 +98,13 @@ public:
     std::vector<ResilientEcmpGroup>& MutableGroups() { return m_table.MutableGroups(); }
     /**
      * Fault handling: the switch's graph node, the graph node behind each port, which ports face
-     * a lower tier of switches (where notices go), where the endpoints sit, and the policy.
+     * a lower tier of switches (where notices go), which face any switch (where probes go),
+     * where the endpoints sit, and the policy.
      */
     void ConfigureRecovery(std::uint32_t graphNode,
                            std::vector<std::uint32_t> peerOfPort,
                            std::vector<bool> downward,
+                           std::vector<bool> facesSwitch,
                            std::shared_ptr<const EndpointPlaces> places,
                            const RecoveryConfig& config);
     void SetRecoveryObserver(Callback<void, const RecoveryEvent&> observer)
@@ -121,6 +126,12 @@ private:
     void Detect(std::uint16_t port, bool up);
     void Converge(std::uint16_t port, bool up, std::int64_t detectedNs);
     void HandleNotice(Ptr<FabricNetDevice> in, const PathFaultNotice& notice);
+    /** What the policy does once a port's change is known: converge now, later or never. */
+    void ApplyPolicy(std::uint16_t port, bool up);
+    void ProbeTick();
+    void HandleProbe(Ptr<FabricNetDevice> in, const LinkProbe& probe);
+    /** The probes of a port went silent (or came back): like a carrier change, at once. */
+    void SetSessionUp(std::uint16_t port, bool up);
     void Report(RecoveryEvent event);
     double NextUniform();
 
@@ -132,6 +143,17 @@ private:
     FailoverTable m_table;
     std::uint32_t m_graphNode{0};
     std::vector<bool> m_downward;
+    /** A probe session per port that faces a switch. */
+    struct ProbeSession
+    {
+        bool probed{false};
+        bool up{true};
+        bool peerHears{true};
+        std::int64_t lastHeardNs{0};
+        std::uint32_t sequence{0};
+    };
+    std::vector<ProbeSession> m_sessions;
+    EventId m_probeTimer;
     RecoveryConfig m_recovery;
     std::uint32_t m_noticeSequence{0};
     Callback<void, const RecoveryEvent&> m_recoveryObserver;

@@ -25,6 +25,8 @@ DropReasonName(DropReason reason)
             return "injected";
         case DropReason::FcsError:
             return "fcs_error";
+        case DropReason::Blackhole:
+            return "blackhole";
         case DropReason::Count:
             break;
     }

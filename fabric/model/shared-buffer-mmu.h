@@ -15,8 +15,9 @@ enum class DropReason : std::uint8_t
     HeadroomOverflow, ///< lossless priority past XOFF + headroom: PFC failed to stop the sender
     LinkDown,
     NoRoute,
-    Injected, ///< removed by a fault-injection filter
-    FcsError, ///< corrupted on a degraded link: the receiver's FCS check fails
+    Injected,  ///< removed by a fault-injection filter
+    FcsError,  ///< corrupted on a degraded link: the receiver's FCS check fails
+    Blackhole, ///< lost on a link that carries nothing while its carrier stays up (silent fault)
     Count,
 };
 

@@ -421,3 +421,72 @@ TEST_CASE("a core loses a spine in a 3-tier fabric: the other pods' spines avoid
     REQUIRE(spinesChecked == 3);
     Simulator::Destroy();
 }
+
+TEST_CASE("a silent fault: only link probes find a link that stops carrying frames",
+          "[fabric][sim][recovery][probes]")
+{
+    const auto& baseline = Baseline();
+    FaultSpec fault{FaultKind::Blackhole, BusiestUplink(baseline), 500'000};
+    fault.oneWay = true; // a dead laser: the leaf's frames up the link vanish, the carrier stays
+    RecoveryConfig probed;
+    probed.probeIntervalNs = 10'000;
+    probed.probeMultiplier = 3;
+
+    SECTION("probes every 10 us: both ends declare the link down within a few intervals")
+    {
+        auto run = RunRing(probed, {fault});
+        REQUIRE(run.done);
+        const auto& r = run.records.at(0);
+        WARN("blackhole, probes 10 us x 3: detected +" << r.detectedNs - fault.atNs
+                                                     << " ns, converged +"
+                                                     << r.convergedNs - fault.atNs << " ns, lost "
+                                                     << r.packetsLost << " (last +"
+                                                     << r.lastLossNs - fault.atNs << " ns), "
+                                                     << run.timeouts << " timeouts, ring "
+                                                     << baseline.collectiveNs << " -> "
+                                                     << run.collectiveNs << " ns");
+        // The far end misses 3 intervals of probes, then tells the leaf in its next probe.
+        REQUIRE(r.detectedNs - fault.atNs >= 2 * probed.probeIntervalNs);
+        REQUIRE(r.detectedNs - fault.atNs <= 4 * probed.probeIntervalNs);
+        REQUIRE(r.convergedNs - fault.atNs <= 6 * probed.probeIntervalNs);
+        REQUIRE(r.switchesConverged >= 2);
+        // Lost: what the leaf sent into the hole until it knew, at most its share of 100G for
+        // the ~60 us (about 180 frames of 4 KiB at full rate).
+        REQUIRE(r.packetsLost > 0);
+        REQUIRE(r.packetsLost <= 200);
+        REQUIRE(r.lastLossNs - fault.atNs <= 6 * probed.probeIntervalNs);
+        // The probes the leaf keeps sending into the hole are lost too, but are not traffic.
+        REQUIRE(Drops(run.totals, DropReason::Blackhole) > r.packetsLost);
+        REQUIRE(Drops(run.totals, DropReason::LinkDown) == 0);
+        REQUIRE(run.collectiveNs < baseline.collectiveNs * 1.5);
+    }
+    SECTION("without probes the carrier never tells, and the ring stalls")
+    {
+        RecoveryConfig dpfr;
+        auto run = RunRing(dpfr, {fault}, 5'000'000);
+        const auto& r = run.records.at(0);
+        REQUIRE_FALSE(run.done);
+        REQUIRE(r.detectedNs < 0);
+        REQUIRE(r.convergedNs < 0);
+        REQUIRE(run.timeouts > 0);
+        REQUIRE(r.lastLossNs > 4'000'000);
+    }
+    SECTION("both directions dead: each end misses the other's probes")
+    {
+        FaultSpec both = fault;
+        both.oneWay = false;
+        auto run = RunRing(probed, {both});
+        REQUIRE(run.done);
+        const auto& r = run.records.at(0);
+        REQUIRE(r.detectedNs - both.atNs >= 2 * probed.probeIntervalNs);
+        REQUIRE(r.detectedNs - both.atNs <= 4 * probed.probeIntervalNs);
+        REQUIRE(r.switchesConverged >= 2);
+    }
+    SECTION("probes alone cost nothing: a fault-free run with probes matches the baseline")
+    {
+        auto run = RunRing(probed, {});
+        REQUIRE(run.done);
+        REQUIRE(run.collectiveNs == Approx(baseline.collectiveNs).epsilon(0.01));
+        REQUIRE(run.totals.TotalDrops() == 0);
+    }
+}

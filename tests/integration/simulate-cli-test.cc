@@ -262,6 +262,14 @@ TEST_CASE("a bad scenario exits 2 and stderr names the file and the JSON pointer
          B::Collective,
          R"([{"op": "add", "path": "/failures", "value": [{"kind": "degraded", "target": "leaf-0-0:32", "at": "1ms", "rate": "0Gbps"}]}])",
          "bad.json: /failures/0/rate: "},
+        {"a blackhole in a direction that does not exist",
+         B::Collective,
+         R"([{"op": "add", "path": "/failures", "value": [{"kind": "blackhole", "target": "leaf-0-0:32", "at": "1ms", "direction": "sideways"}]}])",
+         "bad.json: /failures/0/direction: expected \"both\" or \"one-way\""},
+        {"link probes faster than a microsecond",
+         B::Collective,
+         R"([{"op": "add", "path": "/recovery", "value": {"policy": "dpfr", "probes": {"interval": "100ns"}}}])",
+         "bad.json: /recovery/probes/interval: "},
         {"a sweep of policies and links at once",
          B::Collective,
          R"([{"op": "add", "path": "/sweep", "value": {"policies": ["dpfr"], "links": "leaf-spine"}}])",
@@ -722,4 +730,34 @@ TEST_CASE("a stop time alone repeats the jobs until then", "[integration][simula
         REQUIRE(iterations[i]["start_ns"] == iterations[i - 1]["end_ns"]);
     }
     REQUIRE(iterations.back()["end_ns"].get<std::int64_t>() <= 1'000'000);
+}
+
+TEST_CASE("the link-sweep scenario writes a summary and a report of every run",
+          "[integration][simulate][sweep]")
+{
+    auto dir = TempDir("simulate-link-sweep");
+    auto result = RunFabricscope(dir,
+                                 "simulate " + std::string(FABRICSCOPE_SOURCE_DIR)
+                                     + "/fabric/scenarios/link-sweep.json --out out --no-progress "
+                                       "--format md,json");
+    INFO(result.err);
+    REQUIRE(result.exitCode == 0);
+    auto summary = ReadJson(dir / "out" / "summary.json");
+    const auto& sweep = summary["sweep"];
+    REQUIRE(sweep["vary"] == "link");
+    REQUIRE(sweep["baseline"]["completed"] == true);
+    REQUIRE(sweep["runs"].size() == 8);
+    std::set<std::string> targets;
+    for (const auto& run : sweep["runs"])
+    {
+        targets.insert(run["target"].get<std::string>());
+        REQUIRE(run["completed"] == true);
+        REQUIRE(run["converged_ns"] == 5'000);
+        REQUIRE(run["jobs"][0]["slowdown"].get<double>() >= 1.0);
+    }
+    REQUIRE(targets.size() == 8);
+    auto markdown = ReadFile(dir / "out" / "report.md");
+    REQUIRE(markdown.find("| leaf-1-0:7 |") != std::string::npos);
+    REQUIRE(markdown.find("**One failure per link**") != std::string::npos);
+    REQUIRE(ReadJson(dir / "out" / "report.json")["sweep"]["runs"].size() == 8);
 }
