@@ -1,6 +1,9 @@
 #include "fabric/helper/fabric-sampler.h"
 
+#include "fabric/helper/fault-injector.h"
+
 #include <algorithm>
+#include <limits>
 #include <ns3/simulator.h>
 #include <numeric>
 
@@ -252,6 +255,71 @@ Downsample(const std::vector<FabricSample>& samples, std::size_t maxPoints)
         out.push_back(std::move(merged));
     }
     return out;
+}
+
+void
+MeasureThroughputDips(std::vector<FailureRecord>& failures,
+                      const std::vector<FabricSample>& samples,
+                      const std::vector<std::int64_t>& windowEndNs)
+{
+    constexpr std::size_t kBefore = 5;
+    constexpr double kDip = 0.5; // collectives' own phases swing by tens of percent
+    constexpr std::int64_t kTailIntervals = 2;
+    for (std::size_t f = 0; f < failures.size(); ++f)
+    {
+        FailureRecord& record = failures[f];
+        std::int64_t at = record.spec.atNs;
+        std::int64_t until = f < windowEndNs.size() ? windowEndNs[f] : at;
+        if (f + 1 < failures.size())
+        {
+            until = std::min(until, failures[f + 1].spec.atNs);
+        }
+        // Samples are stamped with the end of their interval: the first one after the fault
+        // is the first that saw it.
+        auto first
+            = std::upper_bound(samples.begin(),
+                               samples.end(),
+                               at,
+                               [](std::int64_t t, const FabricSample& s) { return t < s.timeNs; });
+        std::size_t after = static_cast<std::size_t>(first - samples.begin());
+        std::size_t from = after > kBefore ? after - kBefore : 0;
+        double sum = 0;
+        for (std::size_t k = from; k < after; ++k)
+        {
+            sum += samples[k].deliveredGbps;
+        }
+        record.throughputBeforeGbps = after > from ? sum / static_cast<double>(after - from) : 0;
+        record.throughputLowestGbps = record.throughputBeforeGbps;
+        record.throughputDipNs = -1;
+        record.throughputRecoveredNs = -1;
+        // The dip starts at the first interval under half of before and ends at the first one
+        // back over it, looked for while the collectives the fault struck still run (but not in
+        // their last intervals, where throughput falls as they finish).
+        double threshold = kDip * record.throughputBeforeGbps;
+        if (samples.size() > 1)
+        {
+            until -= kTailIntervals * (samples[1].timeNs - samples[0].timeNs);
+        }
+        for (std::size_t k = after; k < samples.size() && samples[k].timeNs <= until; ++k)
+        {
+            double delivered = samples[k].deliveredGbps;
+            if (record.throughputDipNs < 0)
+            {
+                if (delivered < threshold)
+                {
+                    record.throughputDipNs = samples[k].timeNs;
+                    record.throughputLowestGbps = delivered;
+                }
+                continue;
+            }
+            if (delivered >= threshold)
+            {
+                record.throughputRecoveredNs = samples[k].timeNs;
+                break;
+            }
+            record.throughputLowestGbps = std::min(record.throughputLowestGbps, delivered);
+        }
+    }
 }
 
 } // namespace ns3::fabric

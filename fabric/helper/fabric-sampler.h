@@ -36,6 +36,15 @@ struct FabricSample
     double deliveredGbps{0}; ///< what the leaves sent down to the servers
 };
 
+struct FailureRecord;
+
+/** Fills each failure's throughput figures (before, lowest, recovered) from the samples;
+ *  `windowEndNs[f]`: until when failure f's dip is looked at (the end of the collectives it
+ *  struck). */
+void MeasureThroughputDips(std::vector<FailureRecord>& failures,
+                           const std::vector<FabricSample>& samples,
+                           const std::vector<std::int64_t>& windowEndNs);
+
 /** Averages runs of consecutive samples (maxima for queue depth, sums for counts) so that at
  *  most `maxPoints` remain, for charts. */
 std::vector<FabricSample> Downsample(const std::vector<FabricSample>& samples,

@@ -50,6 +50,14 @@ struct FailureRecord
     std::int64_t lastLossNs{-1};  ///< when the last of them was dropped
     std::uint32_t noticesSent{0}; ///< leaves a switch sent path-fault notices about
     std::uint32_t switchesConverged{0};
+    /** Throughput delivered to the servers around the fault, from the run's samples, while
+     *  the collectives it struck run: the mean over the 5 intervals before it; the dip, from the
+     *  first interval under half of that (-1: none) to the first back over it (-1: never); and
+     *  the lowest interval of the dip. */
+    double throughputBeforeGbps{0};
+    double throughputLowestGbps{0};
+    std::int64_t throughputDipNs{-1};
+    std::int64_t throughputRecoveredNs{-1};
 };
 
 /**

@@ -218,7 +218,10 @@ FailuresSection(const SimulationResult& result)
     section.blocks.emplace_back(tel::Paragraph{
         "Each fault with when a switch first noticed it, when the last switch had changed its "
         "routes for it (locally, or on a path-fault notice from a spine), the frames lost to the "
-        "dead link, missing routes or FCS errors, and the collectives it struck."});
+        "dead link, missing routes or FCS errors, and the collectives it struck. The dip is the "
+        "throughput delivered to the servers falling under half of its level before the fault, "
+        "while the struck collectives run; their own phases move it too, so a sweep against a "
+        "fault-free run (\"sweep\": {\"policies\": [...]}) tells the fault's share."});
     tel::Table table{"Faults",
                      {"fault",
                       "target",
@@ -228,10 +231,12 @@ FailuresSection(const SimulationResult& result)
                       "converged",
                       "last loss",
                       "frames lost",
+                      "throughput before → lowest (Gb/s)",
+                      "dip (under half)",
                       "collectives struck",
                       "their min busbw (Gb/s)"},
                      {},
-                     {false, false, false, true, true, true, true, true, true, true}};
+                     {false, false, false, true, true, true, true, true, false, true, true, true}};
     for (const auto& f : result.failures)
     {
         std::uint32_t struck = 0;
@@ -252,6 +257,12 @@ FailuresSection(const SimulationResult& result)
                               Since(f.convergedNs, f.spec.atNs),
                               Since(f.lastLossNs, f.spec.atNs),
                               tel::GroupDigits(f.packetsLost),
+                              tel::FormatDecimal(f.throughputBeforeGbps, 0) + " → "
+                                  + tel::FormatDecimal(f.throughputLowestGbps, 0),
+                              f.throughputDipNs < 0
+                                  ? std::string("none")
+                                  : Since(f.throughputDipNs, f.spec.atNs) + " to "
+                                        + Since(f.throughputRecoveredNs, f.spec.atNs),
                               std::to_string(struck),
                               struck == 0 ? "" : tel::FormatDecimal(minBusbw, 1)});
     }

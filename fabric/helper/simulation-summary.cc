@@ -141,7 +141,11 @@ FailuresJson(const std::vector<FailureRecord>& records)
                                 {"packets_lost", f.packetsLost},
                                 {"last_loss_ns", time(f.lastLossNs)},
                                 {"notices_sent", f.noticesSent},
-                                {"switches_converged", f.switchesConverged}};
+                                {"switches_converged", f.switchesConverged},
+                                {"throughput_before_gbps", f.throughputBeforeGbps},
+                                {"throughput_lowest_gbps", f.throughputLowestGbps},
+                                {"throughput_dip_ns", time(f.throughputDipNs)},
+                                {"throughput_recovered_ns", time(f.throughputRecoveredNs)}};
         if (f.spec.kind == FaultKind::Blackhole)
         {
             entry["direction"] = f.spec.oneWay ? "one-way" : "both";

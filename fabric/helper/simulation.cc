@@ -191,6 +191,20 @@ RunSimulation(const Scenario& scenario, const SimulationOptions& options)
     result.failures = injector.Records();
     result.linkClasses = sampler.LinkClasses();
     result.samples = sampler.Samples();
+    std::vector<std::int64_t> struckUntil;
+    for (const auto& f : result.failures)
+    {
+        std::int64_t end = f.spec.atNs + 10 * scenario.outputs.intervalNs;
+        for (const auto& c : result.collectives)
+        {
+            if (c.startNs <= f.spec.atNs && f.spec.atNs <= c.endNs)
+            {
+                end = std::max(end, c.endNs);
+            }
+        }
+        struckUntil.push_back(end);
+    }
+    MeasureThroughputDips(result.failures, result.samples, struckUntil);
     result.stats.hosts = fabric.Hosts();
     result.stats.switches = static_cast<std::uint32_t>(fabric.Switches().size());
     for (const auto& record : fabric.Ports())

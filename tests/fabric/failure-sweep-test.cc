@@ -267,3 +267,43 @@ TEST_CASE("faults drawn from MTBF figures", "[fabric][recovery][random]")
         REQUIRE(again.failures[0].spec.target == result.failures[0].spec.target);
     }
 }
+
+TEST_CASE("a fault's throughput dip from the samples around it", "[fabric][recovery]")
+{
+    // Intervals of 10 us; the fault at 50 us; 100 Gb/s before it.
+    std::vector<FabricSample> samples;
+    std::vector<double> delivered = {100, 100, 100, 100, 100, 95, 40, 30, 45, 80, 100, 100, 0, 0};
+    for (std::size_t i = 0; i < delivered.size(); ++i)
+    {
+        FabricSample s;
+        s.timeNs = static_cast<std::int64_t>(i + 1) * 10'000;
+        s.deliveredGbps = delivered[i];
+        samples.push_back(s);
+    }
+    FailureRecord record;
+    record.spec.atNs = 50'000;
+    SECTION("under half from 70 us, lowest 30, back over half at 100 us")
+    {
+        std::vector<FailureRecord> failures = {record};
+        MeasureThroughputDips(failures, samples, {140'000});
+        REQUIRE(failures[0].throughputBeforeGbps == Approx(100));
+        REQUIRE(failures[0].throughputDipNs == 70'000);
+        REQUIRE(failures[0].throughputLowestGbps == Approx(30));
+        REQUIRE(failures[0].throughputRecoveredNs == 100'000);
+    }
+    SECTION("the struck collectives' last intervals are not a dip")
+    {
+        record.spec.atNs = 110'000;
+        std::vector<FailureRecord> failures = {record};
+        MeasureThroughputDips(failures, samples, {140'000});
+        REQUIRE(failures[0].throughputDipNs < 0);
+        REQUIRE(failures[0].throughputRecoveredNs < 0);
+    }
+    SECTION("a dip that outlasts the window never recovers")
+    {
+        std::vector<FailureRecord> failures = {record};
+        MeasureThroughputDips(failures, samples, {100'000});
+        REQUIRE(failures[0].throughputDipNs == 70'000);
+        REQUIRE(failures[0].throughputRecoveredNs < 0);
+    }
+}
