@@ -1,4 +1,5 @@
 // fabricscope: design review, simulation and analysis of AI-training fabrics.
+#include "tools/analyze-command.h"
 #include "tools/demo-command.h"
 #include "tools/output.h"
 #include "tools/review-command.h"
@@ -36,6 +37,13 @@ main(int argc, char** argv)
         "captures, a trace and a report");
     fab::tools::AddSimulateOptions(*simulateCommand, simulate);
 
+    fab::tools::AnalyzeOptions analyze;
+    auto* analyzeCommand = app.add_subcommand(
+        "analyze",
+        "captures (pcap, pcapng, gzip) -> RDMA flows, PSN loss and retransmissions, CNPs, ECN, "
+        "PFC pauses and storms, LLDP, anomalies, rule findings and a report");
+    fab::tools::AddAnalyzeOptions(*analyzeCommand, analyze);
+
     std::string demoDirectory = "fabricscope-demo";
     auto* demoCommand = app.add_subcommand(
         "demo",
@@ -44,10 +52,11 @@ main(int argc, char** argv)
     demoCommand->add_option(
         "-o,--output", demoDirectory, "folder for the reports (default: fabricscope-demo)");
 
-    const std::set<std::string> commands = {"review", "simulate", "demo"};
+    const std::set<std::string> commands = {"review", "simulate", "analyze", "demo"};
     if (argc > 1 && argv[1][0] != '-' && commands.count(argv[1]) == 0)
     {
-        spdlog::error("unknown command \"{}\"; expected one of: review, simulate, demo", argv[1]);
+        spdlog::error("unknown command \"{}\"; expected one of: review, simulate, analyze, demo",
+                      argv[1]);
         std::cerr << "Run with --help for usage.\n";
         return fab::tools::kExitBadInput;
     }
@@ -80,6 +89,10 @@ main(int argc, char** argv)
     if (simulateCommand->parsed())
     {
         return fab::tools::RunSimulate(simulate);
+    }
+    if (analyzeCommand->parsed())
+    {
+        return fab::tools::RunAnalyze(analyze);
     }
     if (demoCommand->parsed())
     {

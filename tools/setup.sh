@@ -21,6 +21,7 @@ packages=(
     libpcap-dev zlib1g-dev libboost-dev nlohmann-json3-dev catch2 libspdlog-dev libcli11-dev
     libjs-chart.js                     # charts embedded in the HTML reports
     tshark chromium python3            # cross-checks: captures, HTML rendering, PNG checks
+    clang libclang-rt-14-dev           # libFuzzer for the packet decoders
 )
 
 missing=()

@@ -1,0 +1,369 @@
+#include "dpi/rdma-flow-table.h"
+
+#include "dpi/opcode-table.h"
+
+#include <cstdio>
+
+namespace fab::dpi
+{
+namespace
+{
+
+bool
+EndsMessage(Operation operation)
+{
+    switch (operation)
+    {
+        case Operation::SendLast:
+        case Operation::SendLastWithImmediate:
+        case Operation::SendOnly:
+        case Operation::SendOnlyWithImmediate:
+        case Operation::RdmaWriteLast:
+        case Operation::RdmaWriteLastWithImmediate:
+        case Operation::RdmaWriteOnly:
+        case Operation::RdmaWriteOnlyWithImmediate:
+        case Operation::RdmaReadRequest:
+        case Operation::CompareSwap:
+        case Operation::FetchAdd:
+        case Operation::SendLastWithInvalidate:
+        case Operation::SendOnlyWithInvalidate:
+        case Operation::Flush:
+        case Operation::AtomicWrite:
+            return true;
+        default:
+            return false;
+    }
+}
+
+std::uint64_t
+Mix(std::uint64_t h, std::uint64_t v)
+{
+    h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+    return h;
+}
+
+FlowAddress
+LidAddress(std::uint16_t lid)
+{
+    FlowAddress address;
+    address.lid = true;
+    address.bytes[14] = static_cast<std::uint8_t>(lid >> 8);
+    address.bytes[15] = static_cast<std::uint8_t>(lid);
+    return address;
+}
+
+/** Source and destination of a packet with a BTH: IP for RoCEv2, GIDs when there is a GRH,
+ *  LIDs otherwise. */
+void
+AddressesOf(const DecodedPacket& packet, FlowAddress& source, FlowAddress& destination)
+{
+    if (packet.Has(Layer::Roce))
+    {
+        source = {packet.ip.source, false};
+        destination = {packet.ip.destination, false};
+    }
+    else if (packet.Has(Layer::Grh))
+    {
+        source = {packet.grh.sourceGid, false};
+        destination = {packet.grh.destinationGid, false};
+    }
+    else
+    {
+        source = LidAddress(packet.lrh.sourceLid);
+        destination = LidAddress(packet.lrh.destinationLid);
+    }
+}
+
+} // namespace
+
+std::string
+FormatFlowAddress(const FlowAddress& address)
+{
+    char text[64];
+    const auto& b = address.bytes;
+    if (address.lid)
+    {
+        std::snprintf(text, sizeof text, "lid:%u", unsigned{b[14]} << 8 | b[15]);
+        return text;
+    }
+    if (IsIpv4Mapped(b))
+    {
+        std::snprintf(text, sizeof text, "%u.%u.%u.%u", b[12], b[13], b[14], b[15]);
+        return text;
+    }
+    std::string out;
+    for (int i = 0; i < 16; i += 2)
+    {
+        std::snprintf(text, sizeof text, "%s%x", i == 0 ? "" : ":", unsigned{b[i]} << 8 | b[i + 1]);
+        out += text;
+    }
+    return out;
+}
+
+std::size_t
+RdmaFlowKeyHash::operator()(const RdmaFlowKey& key) const
+{
+    std::uint64_t h = key.destinationQp;
+    for (int i = 0; i < 16; i += 8)
+    {
+        std::uint64_t s = 0;
+        std::uint64_t d = 0;
+        for (int k = 0; k < 8; ++k)
+        {
+            s = s << 8 | key.source.bytes[i + k];
+            d = d << 8 | key.destination.bytes[i + k];
+        }
+        h = Mix(Mix(h, s), d);
+    }
+    return static_cast<std::size_t>(Mix(h, key.source.lid ? 1 : 0));
+}
+
+void
+RttStats::Add(std::int64_t ns)
+{
+    minNs = samples == 0 ? ns : std::min(minNs, ns);
+    maxNs = samples == 0 ? ns : std::max(maxNs, ns);
+    sumNs += ns;
+    ++samples;
+}
+
+std::uint64_t
+RdmaFlow::Naks() const
+{
+    std::uint64_t sum = 0;
+    for (auto n : naks)
+    {
+        sum += n;
+    }
+    return sum;
+}
+
+std::uint32_t
+RdmaFlowTable::FlowOf(const RdmaFlowKey& key,
+                      const DecodedPacket& packet,
+                      std::int64_t timeNs,
+                      std::uint64_t packetNumber)
+{
+    auto [it, added] = m_index.try_emplace(key, static_cast<std::uint32_t>(m_flows.size()));
+    if (added)
+    {
+        RdmaFlow flow;
+        flow.key = key;
+        flow.transport = static_cast<std::uint8_t>(TransportOf(packet.bth.opcode));
+        flow.firstNs = timeNs;
+        flow.firstPacket = packetNumber;
+        flow.ackRequests.fill({0, -1});
+        m_flows.push_back(flow);
+    }
+    return it->second;
+}
+
+std::uint8_t
+RdmaFlowTable::Add(const DecodedPacket& packet, std::int64_t timeNs, std::uint64_t packetNumber)
+{
+    RdmaFlowKey key;
+    AddressesOf(packet, key.source, key.destination);
+    key.destinationQp = packet.bth.destinationQp;
+    std::uint32_t index = FlowOf(key, packet, timeNs, packetNumber);
+    RdmaFlow& flow = m_flows[index];
+    flow.lastNs = timeNs;
+    flow.packets++;
+    flow.bytes += packet.wireLength;
+    flow.payloadBytes += packet.payloadLength;
+    flow.fecn += packet.bth.fecn ? 1 : 0;
+    flow.becn += packet.bth.becn ? 1 : 0;
+    flow.badIcrc += packet.icrc == CrcStatus::Bad ? 1 : 0;
+    if (packet.Has(Layer::Ipv4) || packet.Has(Layer::Ipv6))
+    {
+        flow.ecnCe += packet.ip.ecn == Ecn::Ce ? 1 : 0;
+        flow.ecnCapable += packet.ip.ecn == Ecn::Ect0 || packet.ip.ecn == Ecn::Ect1 ? 1 : 0;
+    }
+    std::uint8_t events
+        = packet.ip.ecn == Ecn::Ce && (packet.Has(Layer::Ipv4) || packet.Has(Layer::Ipv6))
+              ? static_cast<std::uint8_t>(RdmaEvent::EcnCe)
+              : 0;
+    if (packet.Has(Layer::Cnp))
+    {
+        flow.cnps++;
+        return events | static_cast<std::uint8_t>(RdmaEvent::Cnp);
+    }
+    auto operation = OperationOf(packet.bth.opcode);
+    flow.operations[static_cast<std::size_t>(operation) % kOperations]++;
+    if (operation == Operation::Acknowledge || operation == Operation::AtomicAcknowledge)
+    {
+        std::uint64_t naks = flow.Naks();
+        TrackResponse(index, packet, timeNs, packetNumber);
+        return events
+               | (m_flows[index].Naks() > naks ? static_cast<std::uint8_t>(RdmaEvent::Nak) : 0);
+    }
+    std::uint64_t retransmitted = flow.retransmitted;
+    std::uint64_t outOfSequence = flow.outOfSequence;
+    TrackRequest(flow, packet, timeNs, packetNumber);
+    return events
+           | (flow.retransmitted > retransmitted
+                  ? static_cast<std::uint8_t>(RdmaEvent::Retransmitted)
+                  : 0)
+           | (flow.outOfSequence > outOfSequence
+                  ? static_cast<std::uint8_t>(RdmaEvent::OutOfSequence)
+                  : 0);
+}
+
+void
+RdmaFlowTable::TrackRequest(RdmaFlow& flow,
+                            const DecodedPacket& packet,
+                            std::int64_t timeNs,
+                            std::uint64_t packetNumber)
+{
+    auto operation = OperationOf(packet.bth.opcode);
+    flow.messages += EndsMessage(operation) ? 1 : 0;
+    bool afterRead = flow.lastWasRead;
+    flow.lastWasRead = operation == Operation::RdmaReadRequest;
+    std::uint32_t psn = packet.bth.psn & kPsnMask;
+    if (packet.bth.ackRequest)
+    {
+        flow.ackRequests[flow.ackRequestNext] = {psn, timeNs};
+        flow.ackRequestNext
+            = static_cast<std::uint8_t>((flow.ackRequestNext + 1) % flow.ackRequests.size());
+    }
+    // Datagrams carry PSNs but nothing resends them, and the senders to one QP (QP1 on every
+    // host) interleave their own PSNs: order is tracked for connected transports only.
+    auto transport = static_cast<Transport>(flow.transport);
+    if (transport == Transport::Ud || transport == Transport::Cnp)
+    {
+        return;
+    }
+    if (!flow.psnSeen)
+    {
+        flow.psnSeen = true;
+        flow.firstPsn = psn;
+        flow.expectedPsn = (psn + 1) & kPsnMask;
+        // Index the request flow by its host pair, for responses to find it.
+        RdmaFlowKey pair{flow.key.source, flow.key.destination, 0};
+        m_byPair[pair].push_back(static_cast<std::uint32_t>(&flow - m_flows.data()));
+        return;
+    }
+    std::int32_t distance = PsnDistance(flow.expectedPsn, psn);
+    if (distance == 0)
+    {
+        flow.retransmitting = false;
+        flow.expectedPsn = (psn + 1) & kPsnMask;
+    }
+    else if (distance > 0)
+    {
+        // A READ request takes one PSN per response packet, so the next request skips ahead.
+        if (!afterRead)
+        {
+            flow.outOfSequence++;
+            flow.missingPsns += static_cast<std::uint64_t>(distance);
+        }
+        flow.retransmitting = false;
+        flow.expectedPsn = (psn + 1) & kPsnMask;
+    }
+    else
+    {
+        flow.retransmitted++;
+        if (!flow.retransmitting)
+        {
+            flow.goBackNEpisodes++;
+            flow.retransmitting = true;
+            if (flow.firstRetransmissionPacket == 0)
+            {
+                flow.firstRetransmissionPacket = packetNumber;
+            }
+        }
+    }
+}
+
+std::uint32_t
+RdmaFlowTable::Bind(std::uint32_t index, std::uint32_t psn)
+{
+    const RdmaFlow& response = m_flows[index];
+    RdmaFlowKey pair{response.key.destination, response.key.source, 0};
+    auto it = m_byPair.find(pair);
+    if (it == m_byPair.end())
+    {
+        return RdmaFlow::kNone;
+    }
+    std::uint32_t best = RdmaFlow::kNone;
+    std::int32_t bestDistance = 0;
+    for (auto candidate : it->second)
+    {
+        const RdmaFlow& request = m_flows[candidate];
+        if (request.answeredBy != RdmaFlow::kNone)
+        {
+            continue;
+        }
+        // An ACK or NAK names a PSN the requester has sent: at or after its first, before its
+        // next.
+        std::int32_t ahead = PsnDistance(psn, request.expectedPsn);
+        std::int32_t sinceFirst = PsnDistance(request.firstPsn, psn);
+        if (ahead >= 1 && sinceFirst >= 0 && (best == RdmaFlow::kNone || ahead < bestDistance))
+        {
+            best = candidate;
+            bestDistance = ahead;
+        }
+    }
+    if (best != RdmaFlow::kNone)
+    {
+        m_flows[best].answeredBy = index;
+        m_flows[index].answers = best;
+    }
+    return best;
+}
+
+void
+RdmaFlowTable::TrackResponse(std::uint32_t index,
+                             const DecodedPacket& packet,
+                             std::int64_t timeNs,
+                             std::uint64_t packetNumber)
+{
+    std::uint32_t psn = packet.bth.psn & kPsnMask;
+    RdmaFlow& flow = m_flows[index];
+    if (packet.ext.Has(ExtendedHeader::Aeth))
+    {
+        const auto& aeth = packet.ext.aeth;
+        switch (aeth.kind)
+        {
+            case AethKind::Ack:
+                flow.acks++;
+                break;
+            case AethKind::RnrNak:
+                flow.rnrNaks++;
+                break;
+            case AethKind::Nak:
+                if (aeth.value < kNakCodes)
+                {
+                    flow.naks[aeth.value]++;
+                }
+                if (flow.firstNakPacket == 0)
+                {
+                    flow.firstNakPacket = packetNumber;
+                }
+                break;
+            case AethKind::Reserved:
+                break;
+        }
+    }
+    std::uint32_t request = flow.answers;
+    if (request == RdmaFlow::kNone)
+    {
+        request = Bind(index, psn);
+    }
+    if (request == RdmaFlow::kNone || !packet.ext.Has(ExtendedHeader::Aeth)
+        || packet.ext.aeth.kind != AethKind::Ack)
+    {
+        return;
+    }
+    RdmaFlow& requester = m_flows[request];
+    for (auto& [sentPsn, sentNs] : requester.ackRequests)
+    {
+        if (sentNs >= 0 && sentPsn == psn && timeNs >= sentNs)
+        {
+            requester.rtt.Add(timeNs - sentNs);
+            sentNs = -1;
+            break;
+        }
+    }
+}
+
+} // namespace fab::dpi

@@ -1,0 +1,147 @@
+// The RoCEv2 ICRC against a CNP captured on a ConnectX-4 Lx (testdata/external), and the fields
+// the ICRC must not cover: a switch may rewrite them without breaking it.
+#include "dpi/icrc.h"
+#include "dpi/packet-decoder.h"
+#include "frame-builder.h"
+
+#include <catch2/catch.hpp>
+#include <string>
+
+using namespace fab::dpi;
+using namespace fab::dpi::test;
+
+namespace
+{
+
+std::vector<std::uint8_t>
+CapturedCnp()
+{
+    std::string path
+        = std::string(FABRICSCOPE_SHARED_DIR) + "/testdata/external/cnp-connectx4lx.hex";
+    std::vector<std::uint8_t> frame = ParseHex(ReadTextFile(path));
+    INFO(path);
+    REQUIRE(frame.size() == 74);
+    return frame;
+}
+
+Anomaly
+Decode(const std::vector<std::uint8_t>& frame, DecodedPacket& packet)
+{
+    AnomalyCounts counts;
+    return DecodePacket(
+        LinkKind::Ethernet, frame.data(), frame.size(), frame.size(), packet, counts);
+}
+
+} // namespace
+
+TEST_CASE("the captured ConnectX-4 Lx CNP decodes and its ICRC verifies", "[dpi][icrc][cnp]")
+{
+    std::vector<std::uint8_t> frame = CapturedCnp();
+    constexpr std::size_t kIpStart = 14;
+    std::uint32_t computed = ComputeIcrc(
+        IcrcScope::RoceV2Ipv4, frame.data() + kIpStart, 20, frame.size() - kIcrcBytes - kIpStart);
+    CHECK(computed == 0x2A00FD82);
+    CHECK(ReadIcrc(frame.data() + frame.size() - kIcrcBytes) == computed);
+
+    DecodedPacket packet;
+    REQUIRE(Decode(frame, packet) == Anomaly::None);
+    CHECK(packet.anomalies.Empty());
+    CHECK(packet.Has(Layer::Roce));
+    CHECK(packet.Has(Layer::Cnp));
+    CHECK(packet.icrc == CrcStatus::Ok);
+    CHECK(Ipv4Of(packet.ip.source) == 0x0A001101);
+    CHECK(Ipv4Of(packet.ip.destination) == 0x0A001201);
+    CHECK(packet.ip.dscp == 48);
+    CHECK(packet.ip.ecn == Ecn::Ect0);
+    CHECK(packet.ip.ttl == 64);
+    CHECK(packet.udp.sourcePort == 0);
+    CHECK(packet.udp.destinationPort == 4791);
+    CHECK(packet.udp.length == 40);
+    CHECK(packet.bth.opcode == kOpcodeRoceCnp);
+    CHECK(packet.bth.becn);
+    CHECK(!packet.bth.fecn);
+    CHECK(packet.bth.partitionKey == 0xFFFF);
+    CHECK(packet.bth.destinationQp == 0x000118);
+    CHECK(packet.bth.psn == 0);
+    CHECK(packet.ext.Has(ExtendedHeader::CnpReserved));
+    CHECK(packet.payloadLength == 0);
+}
+
+TEST_CASE("one flipped bit breaks the ICRC", "[dpi][icrc]")
+{
+    std::vector<std::uint8_t> frame = CapturedCnp();
+    // Invariant bytes that leave the frame RoCE: addresses, source port, BTH opcode, P_Key, QP,
+    // AckReq byte, PSN, the reserved bytes, the ICRC itself.
+    auto byte = GENERATE(26, 30, 34, 42, 44, 48, 50, 52, 60, 70, 73);
+    auto bit = GENERATE(0, 7);
+    frame[static_cast<std::size_t>(byte)] ^= static_cast<std::uint8_t>(1u << bit);
+    DecodedPacket packet;
+    Decode(frame, packet);
+    INFO("byte " << byte << " bit " << bit);
+    CHECK(packet.icrc == CrcStatus::Bad);
+    CHECK(packet.anomalies.Has(Anomaly::BadIcrc));
+}
+
+TEST_CASE("variant fields are outside the ICRC", "[dpi][icrc]")
+{
+    std::vector<std::uint8_t> frame = CapturedCnp();
+    // TOS (ECN marking), TTL, IP checksum, UDP checksum, BTH FECN/BECN byte.
+    auto byte = GENERATE(15, 22, 24, 25, 40, 41, 46);
+    frame[static_cast<std::size_t>(byte)] ^= 0x01;
+    DecodedPacket packet;
+    Decode(frame, packet);
+    INFO("byte " << byte);
+    CHECK(packet.icrc == CrcStatus::Ok);
+}
+
+TEST_CASE("a snap-truncated packet's ICRC is not checked, and says so", "[dpi][icrc]")
+{
+    std::vector<std::uint8_t> frame = CapturedCnp();
+    DecodedPacket packet;
+    AnomalyCounts counts;
+    CHECK(DecodePacket(LinkKind::Ethernet, frame.data(), 72, frame.size(), packet, counts)
+          == Anomaly::None);
+    CHECK(packet.icrc == CrcStatus::NotChecked);
+    CHECK(counts.Get(Anomaly::IcrcNotChecked) == 1);
+
+    DecodeOptions off;
+    off.verifyCrcs = false;
+    DecodePacket(LinkKind::Ethernet, frame.data(), frame.size(), frame.size(), packet, counts, off);
+    CHECK(packet.icrc == CrcStatus::NotChecked);
+    CHECK(counts.Get(Anomaly::IcrcNotChecked) == 1); // switched off is not an anomaly
+}
+
+TEST_CASE("IPv6 and native IB ICRCs round-trip through the builders", "[dpi][icrc]")
+{
+    RoceSpec spec;
+    spec.ipv6 = true;
+    spec.payload = 100;
+    spec.pad = 0;
+    auto frame = BuildRoceFrame(spec);
+    DecodedPacket packet;
+    Decode(frame, packet);
+    CHECK(packet.icrc == CrcStatus::Ok);
+    frame[14 + 8 + 3] ^= 0x10; // a source address bit
+    Decode(frame, packet);
+    CHECK(packet.icrc == CrcStatus::Bad);
+    frame[14 + 8 + 3] ^= 0x10;
+    frame[14 + 1] ^= 0x0F; // flow label: variant
+    frame[14 + 7] ^= 0xFF; // hop limit: variant
+    Decode(frame, packet);
+    CHECK(packet.icrc == CrcStatus::Ok);
+}
+
+TEST_CASE("native IB ICRC and VCRC of a captured ACK", "[dpi][icrc][ib]")
+{
+    // Frame 11 of the public ERF capture (ib-erf-rc-send.pcap) without its ERF header: LRH (LNH
+    // local), BTH ACKNOWLEDGE, AETH, ICRC a8 03 55 50, VCRC 30 81.
+    std::vector<std::uint8_t> packet
+        = ParseHex("0002 0004 0007 0001 1140ffff 00870408 00d40a55 1f000001 a8035550 3081");
+    REQUIRE(packet.size() == 30);
+    CHECK(ComputeIcrc(IcrcScope::IbLocal, packet.data(), 0, 24) == ReadIcrc(packet.data() + 24));
+    CHECK(ComputeVcrc(packet.data(), 28) == ReadVcrc(packet.data() + 28));
+    CHECK(ReadVcrc(packet.data() + 28) == 0x8130);
+    packet[9] ^= 0x02; // a BTH bit: both CRCs break
+    CHECK(ComputeIcrc(IcrcScope::IbLocal, packet.data(), 0, 24) != ReadIcrc(packet.data() + 24));
+    CHECK(ComputeVcrc(packet.data(), 28) != ReadVcrc(packet.data() + 28));
+}

@@ -1,0 +1,166 @@
+// `fabricscope analyze` end to end: the public captures give the counts tshark gives, bad and
+// cut captures are named with the place, and every format is written.
+#include "support/run-command.h"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+using namespace fab::tests;
+using nlohmann::json;
+
+namespace
+{
+
+const std::string kExternal = std::string(FABRICSCOPE_SHARED_DIR) + "/testdata/external/";
+
+std::uint64_t
+Lines(const std::string& text)
+{
+    return static_cast<std::uint64_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+bool
+HaveTshark()
+{
+    return std::filesystem::exists("/usr/bin/tshark");
+}
+
+json
+AnalyzeJson(const std::filesystem::path& dir, const std::string& capture, int expectedExit = 0)
+{
+    auto result = RunFabricscope(dir, "analyze '" + capture + "' --format json -o out.json");
+    INFO(result.err);
+    REQUIRE(result.exitCode == expectedExit);
+    return json::parse(ReadFile(dir / "out.json"));
+}
+
+} // namespace
+
+TEST_CASE("the public captures: packet and RDMA counts equal tshark's", "[integration][analyze]")
+{
+    auto dir = TempDir("analyze-external");
+    struct Case
+    {
+        const char* file;
+        std::uint64_t packets;
+        std::uint64_t roce;
+        std::uint64_t ib;
+        const char* tsharkOptions;
+    };
+    const Case cases[] = {
+        // tshark calls the RoCE frames from UDP port 69 TFTP unless told not to.
+        {"roce-softroce-send.pcap", 123, 105, 0, "--disable-protocol tftp"},
+        {"ib-erf-rc-send.pcap", 43, 0, 43, ""},
+        {"negative-ssh-tls-dns.pcap", 184, 0, 0, ""},
+        {"negative-ssh.pcap", 20, 0, 0, ""},
+    };
+    for (const auto& c : cases)
+    {
+        INFO(c.file);
+        auto out = AnalyzeJson(dir, kExternal + c.file);
+        REQUIRE(out["packets"] == c.packets);
+        REQUIRE(out["decoded"]["roce"] == c.roce);
+        REQUIRE(out["decoded"]["ib"] == c.ib);
+        REQUIRE(out["decoded"]["malformed"] == 0);
+        REQUIRE(out["decoded"]["icrc_bad"] == 0);
+        REQUIRE(out["decoded"]["icrc_verified"] == c.roce + c.ib);
+        if (c.roce + c.ib == 0)
+        {
+            REQUIRE(out["flows"].empty());
+        }
+        if (HaveTshark())
+        {
+            auto file = "'" + kExternal + c.file + "'";
+            auto all = RunIn(dir, "tshark -r " + file + " -T fields -e frame.number 2>/dev/null");
+            auto rdma = RunIn(dir,
+                              "tshark " + std::string(c.tsharkOptions) + " -r " + file
+                                  + " -Y infiniband -T fields -e frame.number 2>/dev/null");
+            REQUIRE(out["packets"] == Lines(all.out));
+            REQUIRE(out["decoded"]["roce"].get<std::uint64_t>()
+                        + out["decoded"]["ib"].get<std::uint64_t>()
+                    == Lines(rdma.out));
+        }
+        else
+        {
+            WARN("tshark is not installed: counts checked against the README only");
+        }
+    }
+    // The SoftRoCE capture: both ends send on one RC connection. 192.168.70.6 sends 34 messages
+    // (SEND_FIRST + SEND_LAST_WITH_IMMEDIATE pairs and a SEND_ONLY_WITH_IMMEDIATE) to QP 0x45
+    // and acknowledges the one message 192.168.70.4 sends it; 192.168.70.4 acknowledges back
+    // on QP 0x48. Each flow answers the other; the 37 ACKs split 36 + 1.
+    auto softroce = AnalyzeJson(dir, kExternal + "roce-softroce-send.pcap");
+    const auto& flows = softroce["flows"];
+    REQUIRE(flows.size() == 2);
+    const auto& toB = flows[0]["dest_qp"] == 0x45 ? flows[0] : flows[1];
+    const auto& toA = flows[0]["dest_qp"] == 0x45 ? flows[1] : flows[0];
+    REQUIRE(toB["src"] == "192.168.70.6");
+    REQUIRE(toB["dst"] == "192.168.70.4");
+    REQUIRE(toB["packets"] == 68);
+    REQUIRE(toB["messages"] == 34);
+    REQUIRE(toB["acks"] == 1);
+    REQUIRE(toB["retransmitted"] == 0);
+    REQUIRE(toB["out_of_sequence"] == 0);
+    REQUIRE(toA["dest_qp"] == 0x48);
+    REQUIRE(toA["acks"] == 36);
+    REQUIRE(toA["messages"] == 1);
+    REQUIRE(toB["rtt_ns"]["samples"].get<int>() > 0);
+    REQUIRE(softroce["findings"].empty());
+}
+
+TEST_CASE("analyze: bad input exits 2 and names the file; a cut capture keeps what it read",
+          "[integration][analyze]")
+{
+    auto dir = TempDir("analyze-bad");
+    {
+        auto result = RunFabricscope(dir, "analyze missing.pcap -o out.json");
+        REQUIRE(result.exitCode == 2);
+        REQUIRE(result.err.find("missing.pcap") != std::string::npos);
+    }
+    {
+        std::ofstream(dir / "notes.txt") << "not a capture at all\n";
+        auto result = RunFabricscope(dir, "analyze notes.txt -o out.json");
+        REQUIRE(result.exitCode == 2);
+        REQUIRE(result.err.find("notes.txt") != std::string::npos);
+    }
+    {
+        auto result = RunFabricscope(dir,
+                                     "analyze '" + kExternal
+                                         + "negative-ssh.pcap' --link-speed fast -o out.json");
+        REQUIRE(result.exitCode == 2);
+        REQUIRE(result.err.find("--link-speed") != std::string::npos);
+    }
+    {
+        // Cut the SoftRoCE capture in the middle of a record.
+        auto bytes = ReadFile(kExternal + "roce-softroce-send.pcap");
+        std::ofstream(dir / "cut.pcap", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+        auto out = AnalyzeJson(dir, (dir / "cut.pcap").string());
+        REQUIRE(out["packets"].get<std::uint64_t>() > 10);
+        REQUIRE(out["packets"].get<std::uint64_t>() < 123);
+        REQUIRE(out["problems"].size() == 1);
+        REQUIRE(out["problems"][0]["packet"].get<std::uint64_t>()
+                == out["packets"].get<std::uint64_t>() + 1);
+        bool named = false;
+        for (const auto& f : out["findings"])
+        {
+            named = named || f["rule"] == "capture.incomplete-file";
+        }
+        REQUIRE(named);
+    }
+}
+
+TEST_CASE("analyze writes Markdown and HTML reports too", "[integration][analyze]")
+{
+    auto dir = TempDir("analyze-formats");
+    auto capture = kExternal + "roce-softroce-send.pcap";
+    auto md = RunFabricscope(dir, "analyze '" + capture + "' -o report.md");
+    REQUIRE(md.exitCode == 0);
+    auto markdown = ReadFile(dir / "report.md");
+    REQUIRE(markdown.find("# Capture analysis") != std::string::npos);
+    REQUIRE(markdown.find("| 192.168.70.6 | 192.168.70.4 | 0x000045 |") != std::string::npos);
+    auto html = RunFabricscope(dir, "analyze '" + capture + "' -o report.html");
+    REQUIRE(html.exitCode == 0);
+    REQUIRE(ReadFile(dir / "report.html").find("<canvas") != std::string::npos);
+}
