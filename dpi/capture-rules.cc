@@ -111,7 +111,8 @@ CheckFlows(const AnalysisResult& result, const RuleConfig& rules, std::vector<Fi
                                            telemetry::GroupDigits(flow.missingPsns)
                                                + " PSNs missing in "
                                                + telemetry::GroupDigits(flow.outOfSequence)
-                                               + " gaps: lost before the capture point")
+                                               + " gaps: lost before the capture point, or carried "
+                                                 "on another path (ECMP, a failover)")
                               .With("first packet of the flow", std::to_string(flow.firstPacket)));
         }
         std::uint64_t fatal = flow.Naks() - flow.naks[0];

@@ -3,6 +3,7 @@
 #include "dpi/opcode-table.h"
 
 #include <cstdio>
+#include <cstring>
 
 namespace fab::dpi
 {
@@ -33,13 +34,6 @@ EndsMessage(Operation operation)
         default:
             return false;
     }
-}
-
-std::uint64_t
-Mix(std::uint64_t h, std::uint64_t v)
-{
-    h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
-    return h;
 }
 
 FlowAddress
@@ -100,22 +94,34 @@ FormatFlowAddress(const FlowAddress& address)
     return out;
 }
 
+std::uint64_t
+HashFlowKey(const RdmaFlowKey& key)
+{
+    auto word = [](const std::uint8_t* p)
+    {
+        std::uint64_t w;
+        std::memcpy(&w, p, sizeof w);
+        return w;
+    };
+    // splitmix64's finalizer over each word folded in: cheap and well mixed.
+    auto mix = [](std::uint64_t z)
+    {
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    };
+    std::uint64_t h = mix(key.destinationQp ^ (key.source.lid ? 0x8000000000000000ull : 0));
+    h = mix(h ^ word(key.source.bytes.data()));
+    h = mix(h ^ word(key.source.bytes.data() + 8));
+    h = mix(h ^ word(key.destination.bytes.data()));
+    h = mix(h ^ word(key.destination.bytes.data() + 8));
+    return h;
+}
+
 std::size_t
 RdmaFlowKeyHash::operator()(const RdmaFlowKey& key) const
 {
-    std::uint64_t h = key.destinationQp;
-    for (int i = 0; i < 16; i += 8)
-    {
-        std::uint64_t s = 0;
-        std::uint64_t d = 0;
-        for (int k = 0; k < 8; ++k)
-        {
-            s = s << 8 | key.source.bytes[i + k];
-            d = d << 8 | key.destination.bytes[i + k];
-        }
-        h = Mix(Mix(h, s), d);
-    }
-    return static_cast<std::size_t>(Mix(h, key.source.lid ? 1 : 0));
+    return static_cast<std::size_t>(HashFlowKey(key));
 }
 
 void
@@ -144,18 +150,22 @@ RdmaFlowTable::FlowOf(const RdmaFlowKey& key,
                       std::int64_t timeNs,
                       std::uint64_t packetNumber)
 {
-    auto [it, added] = m_index.try_emplace(key, static_cast<std::uint32_t>(m_flows.size()));
-    if (added)
+    std::uint64_t hash = HashFlowKey(key);
+    std::uint32_t found
+        = m_index.Find(hash, [&](std::uint32_t position) { return m_flows[position].key == key; });
+    if (found != FlowIndex::kNone)
     {
-        RdmaFlow flow;
-        flow.key = key;
-        flow.transport = static_cast<std::uint8_t>(TransportOf(packet.bth.opcode));
-        flow.firstNs = timeNs;
-        flow.firstPacket = packetNumber;
-        flow.ackRequests.fill({0, -1});
-        m_flows.push_back(flow);
+        return found;
     }
-    return it->second;
+    RdmaFlow& flow = m_flows.emplace_back();
+    flow.key = key;
+    flow.transport = static_cast<std::uint8_t>(TransportOf(packet.bth.opcode));
+    flow.firstNs = timeNs;
+    flow.firstPacket = packetNumber;
+    flow.ackRequests.fill({0, -1});
+    auto position = static_cast<std::uint32_t>(m_flows.size() - 1);
+    m_index.Insert(hash, position);
+    return position;
 }
 
 std::uint8_t
@@ -198,7 +208,7 @@ RdmaFlowTable::Add(const DecodedPacket& packet, std::int64_t timeNs, std::uint64
     }
     std::uint64_t retransmitted = flow.retransmitted;
     std::uint64_t outOfSequence = flow.outOfSequence;
-    TrackRequest(flow, packet, timeNs, packetNumber);
+    TrackRequest(index, packet, timeNs, packetNumber);
     return events
            | (flow.retransmitted > retransmitted
                   ? static_cast<std::uint8_t>(RdmaEvent::Retransmitted)
@@ -209,11 +219,12 @@ RdmaFlowTable::Add(const DecodedPacket& packet, std::int64_t timeNs, std::uint64
 }
 
 void
-RdmaFlowTable::TrackRequest(RdmaFlow& flow,
+RdmaFlowTable::TrackRequest(std::uint32_t index,
                             const DecodedPacket& packet,
                             std::int64_t timeNs,
                             std::uint64_t packetNumber)
 {
+    RdmaFlow& flow = m_flows[index];
     auto operation = OperationOf(packet.bth.opcode);
     flow.messages += EndsMessage(operation) ? 1 : 0;
     bool afterRead = flow.lastWasRead;
@@ -239,7 +250,7 @@ RdmaFlowTable::TrackRequest(RdmaFlow& flow,
         flow.expectedPsn = (psn + 1) & kPsnMask;
         // Index the request flow by its host pair, for responses to find it.
         RdmaFlowKey pair{flow.key.source, flow.key.destination, 0};
-        m_byPair[pair].push_back(static_cast<std::uint32_t>(&flow - m_flows.data()));
+        m_byPair[pair].push_back(index);
         return;
     }
     std::int32_t distance = PsnDistance(flow.expectedPsn, psn);

@@ -1,11 +1,13 @@
 #ifndef FABRICSCOPE_DPI_RDMA_FLOW_TABLE_H
 #define FABRICSCOPE_DPI_RDMA_FLOW_TABLE_H
 
+#include "dpi/flow-index.h"
 #include "dpi/packet-decoder.h"
 
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -49,6 +51,9 @@ struct RdmaFlowKeyHash
     std::size_t operator()(const RdmaFlowKey& key) const;
 };
 
+/** A well-mixed 64-bit hash of a key: every input bit reaches every output bit. */
+std::uint64_t HashFlowKey(const RdmaFlowKey& key);
+
 inline constexpr std::size_t kNakCodes = 5;
 inline constexpr std::size_t kOperations = 32;
 
@@ -80,7 +85,7 @@ struct RdmaFlow
     std::uint64_t packets{0};
     std::uint64_t bytes{0};                              ///< wire bytes
     std::uint64_t payloadBytes{0};                       ///< IB payload carried
-    std::array<std::uint64_t, kOperations> operations{}; ///< by the low five opcode bits
+    std::array<std::uint32_t, kOperations> operations{}; ///< by the low five opcode bits
     std::uint64_t messages{0}; ///< requests that end a message (…_LAST, …_ONLY, READ request)
 
     // Requests: PSN order.
@@ -115,7 +120,7 @@ struct RdmaFlow
     std::uint32_t answeredBy{kNone};
     RttStats rtt;
     /** Recent requests that asked for an ACK: (PSN, time), for round-trip times. */
-    std::array<std::pair<std::uint32_t, std::int64_t>, 16> ackRequests{};
+    std::array<std::pair<std::uint32_t, std::int64_t>, 8> ackRequests{};
     std::uint8_t ackRequestNext{0};
 
     static constexpr std::uint32_t kNone = 0xFFFFFFFF;
@@ -148,7 +153,8 @@ public:
      *  Returns the RdmaEvent bits of what it showed. */
     std::uint8_t Add(const DecodedPacket& packet, std::int64_t timeNs, std::uint64_t packetNumber);
 
-    const std::vector<RdmaFlow>& Flows() const { return m_flows; }
+    /** Flows in the order first seen; a deque, so a new flow never moves the others. */
+    const std::deque<RdmaFlow>& Flows() const { return m_flows; }
     std::size_t Size() const { return m_flows.size(); }
 
 private:
@@ -156,7 +162,7 @@ private:
                          const DecodedPacket& packet,
                          std::int64_t timeNs,
                          std::uint64_t packetNumber);
-    void TrackRequest(RdmaFlow& flow,
+    void TrackRequest(std::uint32_t index,
                       const DecodedPacket& packet,
                       std::int64_t timeNs,
                       std::uint64_t packetNumber);
@@ -167,8 +173,8 @@ private:
     /** The request flow an ACK with `psn` on response flow `index` answers, or kNone. */
     std::uint32_t Bind(std::uint32_t index, std::uint32_t psn);
 
-    std::vector<RdmaFlow> m_flows;
-    std::unordered_map<RdmaFlowKey, std::uint32_t, RdmaFlowKeyHash> m_index;
+    std::deque<RdmaFlow> m_flows;
+    FlowIndex m_index;
     /** (source, destination) → request flows between them, for binding responses. */
     std::unordered_map<RdmaFlowKey, std::vector<std::uint32_t>, RdmaFlowKeyHash> m_byPair;
 };

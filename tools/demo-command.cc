@@ -1,10 +1,12 @@
 #include "tools/demo-command.h"
 
+#include "tools/analyze-command.h"
 #include "tools/output.h"
 #include "tools/review-command.h"
 #include "tools/simulate-command.h"
 
 #include <algorithm>
+#include <filesystem>
 
 namespace fab::tools
 {
@@ -20,7 +22,25 @@ RunDemo(const std::string& directory)
     SimulateOptions simulate;
     simulate.out = directory + "/simulate";
     simulate.formats = {"html", "md", "json"};
-    return std::max(review, RunSimulate(simulate));
+    int simulated = RunSimulate(simulate);
+    if (simulated == kExitBadInput)
+    {
+        return simulated;
+    }
+    // The analyzer reads what the simulator captured: the failed uplink's traffic.
+    AnalyzeOptions analyze;
+    for (const auto& entry : std::filesystem::directory_iterator(simulate.out + "/captures"))
+    {
+        if (entry.path().extension() == ".pcap")
+        {
+            analyze.captures.push_back(entry.path().string());
+        }
+    }
+    std::sort(analyze.captures.begin(), analyze.captures.end());
+    analyze.output = directory + "/analyze.html";
+    analyze.progress = false;
+    int analyzed = analyze.captures.empty() ? kExitOk : RunAnalyze(analyze);
+    return std::max({review, simulated, analyzed});
 }
 
 } // namespace fab::tools

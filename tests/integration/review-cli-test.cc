@@ -196,13 +196,15 @@ TEST_CASE("the demo reviews the built-in design and simulates the built-in scena
                              "demo/simulate/report.md",
                              "demo/simulate/summary.json",
                              "demo/simulate/trace.json",
-                             "demo/simulate/ports.csv"})
+                             "demo/simulate/ports.csv",
+                             "demo/analyze.html"})
     {
         INFO(file);
         REQUIRE(std::filesystem::file_size(dir / file) > 1000);
     }
     REQUIRE(result.out.find("review.html") != std::string::npos);
     REQUIRE(result.out.find("simulate/report.html") != std::string::npos);
+    REQUIRE(result.out.find("analyze.html") != std::string::npos);
     auto summary = json::parse(ReadFile(dir / "demo/simulate/summary.json"));
     REQUIRE(summary["completed"] == true);
     REQUIRE(summary["iterations"].size() == 4);

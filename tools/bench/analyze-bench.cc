@@ -1,0 +1,449 @@
+// Benchmark of `analyze`: writes a RoCEv2 capture of at least --gigabytes (default 1) with
+// --flows queue pairs (default 100,000), ACKs, CNPs, NAKs with go-back-N and PFC pauses, then
+// times in the same run (1) a bare libpcap read loop, (2) the full analysis with ICRC checks,
+// (3) the analysis without them, and (4) tshark dissecting a slice of the same capture, and
+// prints the ratios and the analysis's peak memory (measured in a child process).
+//
+//   analyze-bench [--gigabytes=1] [--flows=100000] [--dir=/tmp] [--tshark-packets=20000] [--keep]
+#include "dpi/capture-analysis.h"
+#include "dpi/icrc.h"
+
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <pcap/pcap.h>
+#include <string>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+namespace
+{
+
+using Clock = std::chrono::steady_clock;
+
+double
+Seconds(Clock::time_point since)
+{
+    return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+/** Writes a nanosecond pcap of Ethernet frames, buffered. */
+class PcapWriter
+{
+public:
+    explicit PcapWriter(const std::string& path)
+    : m_out(path, std::ios::binary)
+    {
+        m_buffer.reserve(1 << 22);
+        Put32(0xA1B23C4D); // nanosecond timestamps
+        Put16(2);
+        Put16(4);
+        Put32(0);
+        Put32(0);
+        Put32(65535);
+        Put32(1); // Ethernet
+    }
+    ~PcapWriter() { Flush(); }
+
+    void Write(std::int64_t timeNs, const std::uint8_t* frame, std::size_t length)
+    {
+        Put32(static_cast<std::uint32_t>(timeNs / 1'000'000'000));
+        Put32(static_cast<std::uint32_t>(timeNs % 1'000'000'000));
+        Put32(static_cast<std::uint32_t>(length));
+        Put32(static_cast<std::uint32_t>(length));
+        m_buffer.insert(m_buffer.end(), frame, frame + length);
+        m_bytes += 16 + length;
+        if (m_buffer.size() > (1 << 22) - 2048)
+        {
+            Flush();
+        }
+    }
+    std::uint64_t Bytes() const { return m_bytes + 24; }
+
+private:
+    void Put16(std::uint16_t v) { Append(&v, 2); }
+    void Put32(std::uint32_t v) { Append(&v, 4); } // host order, as the magic says
+    void Append(const void* p, std::size_t n)
+    {
+        auto* b = static_cast<const std::uint8_t*>(p);
+        m_buffer.insert(m_buffer.end(), b, b + n);
+    }
+    void Flush()
+    {
+        m_out.write(reinterpret_cast<const char*>(m_buffer.data()),
+                    static_cast<std::streamsize>(m_buffer.size()));
+        m_buffer.clear();
+    }
+
+    std::ofstream m_out;
+    std::vector<std::uint8_t> m_buffer;
+    std::uint64_t m_bytes{0};
+};
+
+/** Builds RoCEv2 frames (IPv4, DSCP 26, ECT(0)) with a correct ICRC. */
+class FrameMaker
+{
+public:
+    std::size_t Roce(std::uint32_t srcHost,
+                     std::uint32_t dstHost,
+                     std::uint8_t opcode,
+                     std::uint32_t destQp,
+                     std::uint32_t psn,
+                     bool ackRequest,
+                     std::size_t extraHeader,
+                     std::size_t payload,
+                     bool ce = false)
+    {
+        std::uint8_t* f = m_frame;
+        std::size_t transport = 12 + extraHeader + payload + 4;
+        std::size_t udp = 8 + transport;
+        std::size_t ip = 20 + udp;
+        std::memset(f, 0, 64);
+        Mac(f, dstHost);
+        Mac(f + 6, srcHost);
+        f[12] = 0x08;
+        f[13] = 0x00;
+        std::uint8_t* h = f + 14;
+        h[0] = 0x45;
+        h[1] = ce ? 0x6B : 0x6A;
+        Put16(h + 2, static_cast<std::uint16_t>(ip));
+        h[8] = 64;
+        h[9] = 17;
+        Put32(h + 12, 0x0A000000 | srcHost);
+        Put32(h + 16, 0x0A000000 | dstHost);
+        std::uint8_t* u = h + 20;
+        Put16(u, static_cast<std::uint16_t>(0xC000 | (destQp & 0x3FFF)));
+        Put16(u + 2, 4791);
+        Put16(u + 4, static_cast<std::uint16_t>(udp));
+        Put16(u + 6, 0);
+        std::uint8_t* bth = u + 8;
+        bth[0] = opcode;
+        bth[1] = 0;
+        Put16(bth + 2, 0xFFFF);
+        Put32(bth + 4, destQp & 0xFFFFFF);
+        bth[4] = opcode == 0x81 ? 0x40 : 0; // BECN on CNPs
+        Put32(bth + 8, psn & 0xFFFFFF);
+        bth[8] = ackRequest ? 0x80 : 0;
+        std::memset(bth + 12, 0, extraHeader + payload);
+        std::size_t length = 14 + ip;
+        Seal(length);
+        return length;
+    }
+
+    /** An ACK or NAK (AETH syndrome) from the responder. */
+    std::size_t Ack(std::uint32_t srcHost,
+                    std::uint32_t dstHost,
+                    std::uint32_t destQp,
+                    std::uint32_t psn,
+                    std::uint8_t syndrome)
+    {
+        std::size_t length = Roce(srcHost, dstHost, 0x11, destQp, psn, false, 4, 0);
+        std::uint8_t* aeth = m_frame + 14 + 20 + 8 + 12;
+        aeth[0] = syndrome;
+        Seal(length); // the ICRC again, over the AETH
+        return length;
+    }
+
+    std::size_t Pfc(std::uint32_t switchPort, std::uint16_t quanta)
+    {
+        std::uint8_t* f = m_frame;
+        std::memset(f, 0, 60);
+        const std::uint8_t dst[6] = {0x01, 0x80, 0xC2, 0x00, 0x00, 0x01};
+        std::memcpy(f, dst, 6);
+        Mac(f + 6, 0xFF0000 | switchPort);
+        f[12] = 0x88;
+        f[13] = 0x08;
+        Put16(f + 14, 0x0101);
+        Put16(f + 16, 1u << 3);
+        Put16(f + 18 + 2 * 3, quanta);
+        return 60;
+    }
+
+    const std::uint8_t* Data() const { return m_frame; }
+
+private:
+    /** Writes the ICRC of the IPv4 RoCE frame of `length` bytes into its last 4 bytes. */
+    void Seal(std::size_t length)
+    {
+        std::uint8_t* ip = m_frame + 14;
+        std::uint32_t icrc
+            = fab::dpi::ComputeIcrc(fab::dpi::IcrcScope::RoceV2Ipv4, ip, 20, length - 14 - 4);
+        std::uint8_t* end = m_frame + length - 4;
+        for (int i = 0; i < 4; ++i)
+        {
+            end[i] = static_cast<std::uint8_t>(icrc >> (8 * i));
+        }
+    }
+
+    static void Put16(std::uint8_t* p, std::uint32_t v)
+    {
+        p[0] = static_cast<std::uint8_t>(v >> 8);
+        p[1] = static_cast<std::uint8_t>(v);
+    }
+    static void Put32(std::uint8_t* p, std::uint32_t v)
+    {
+        Put16(p, v >> 16);
+        Put16(p + 2, v);
+    }
+    static void Mac(std::uint8_t* p, std::uint32_t host)
+    {
+        p[0] = 0x02;
+        p[1] = 0;
+        Put32(p + 2, host);
+    }
+
+    std::uint8_t m_frame[2048];
+};
+
+struct Written
+{
+    std::uint64_t packets{0};
+    std::uint64_t bytes{0};
+};
+
+Written
+WriteCapture(const std::string& path, std::uint64_t minBytes, std::uint32_t flows)
+{
+    PcapWriter out(path);
+    FrameMaker make;
+    std::vector<std::uint32_t> psn(flows, 0);
+    std::int64_t t = 1'700'000'000'000'000'000;
+    Written written;
+    auto emit = [&](std::size_t length)
+    {
+        out.Write(t, make.Data(), length);
+        t += 25;
+        written.packets++;
+    };
+    const std::uint32_t hosts = 1000;
+    for (std::uint64_t i = 0; out.Bytes() < minBytes; ++i)
+    {
+        auto f = static_cast<std::uint32_t>((i * 7919) % flows);
+        std::uint32_t src = f % hosts;
+        std::uint32_t dst = (f / hosts + src + 1) % hosts;
+        std::uint32_t qp = 0x100 + f;
+        std::uint32_t requesterQp = 0x200000 + f;
+        std::uint32_t p = psn[f]++;
+        bool ce = i % 97 == 0;
+        emit(make.Roce(src, dst, 0x07, qp, p, p % 8 == 7, 0, 1024, ce)); // WRITE MIDDLE
+        if (p % 8 == 7)
+        {
+            emit(make.Ack(dst, src, requesterQp, p, 0x1F));
+        }
+        if (ce)
+        {
+            emit(make.Roce(dst, src, 0x81, requesterQp, 0, false, 16, 0));
+        }
+        if (i % 20'011 == 20'010)
+        {
+            // A loss: NAK for the packet just sent, then go-back-N resends it.
+            emit(make.Ack(dst, src, requesterQp, p, 0x60));
+            emit(make.Roce(src, dst, 0x07, qp, p, false, 0, 1024));
+        }
+        if (i % 5'003 == 0)
+        {
+            emit(make.Pfc(i % 64, 0xFFFF));
+            t += 20'000;
+            emit(make.Pfc(i % 64, 0));
+        }
+    }
+    written.bytes = out.Bytes();
+    return written;
+}
+
+std::uint64_t
+BareReadLoop(const std::string& path)
+{
+    char error[PCAP_ERRBUF_SIZE] = {};
+    pcap_t* p
+        = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, error);
+    if (p == nullptr)
+    {
+        std::fprintf(stderr, "analyze-bench: %s\n", error);
+        std::exit(2);
+    }
+    pcap_pkthdr* header = nullptr;
+    const u_char* data = nullptr;
+    std::uint64_t packets = 0;
+    std::uint64_t checksum = 0;
+    while (pcap_next_ex(p, &header, &data) == 1)
+    {
+        ++packets;
+        checksum += data[header->caplen - 1]; // touch the bytes, as any reader must
+    }
+    pcap_close(p);
+    return packets + (checksum & 0);
+}
+
+/** Runs the analysis in a child process; returns its wall seconds and peak RSS (KiB). */
+std::pair<double, long>
+AnalyzeInChild(const std::string& path, bool crcs, std::uint64_t& packets, std::uint64_t& flows)
+{
+    int pipeFds[2];
+    if (pipe(pipeFds) != 0)
+    {
+        std::exit(2);
+    }
+    auto started = Clock::now();
+    pid_t child = fork();
+    if (child == 0)
+    {
+        close(pipeFds[0]);
+        fab::dpi::AnalysisOptions options;
+        options.decode.verifyCrcs = crcs;
+        auto result = fab::dpi::AnalyzeCaptures({path}, options);
+        std::uint64_t out[2] = {result.packets, result.flows.Size()};
+        if (write(pipeFds[1], out, sizeof out) != sizeof out)
+        {
+            _exit(3);
+        }
+        _exit(0);
+    }
+    close(pipeFds[1]);
+    std::uint64_t in[2] = {0, 0};
+    if (read(pipeFds[0], in, sizeof in) != sizeof in)
+    {
+        std::fprintf(stderr, "analyze-bench: the analysis failed\n");
+        std::exit(2);
+    }
+    close(pipeFds[0]);
+    int status = 0;
+    rusage usage{};
+    wait4(child, &status, 0, &usage);
+    packets = in[0];
+    flows = in[1];
+    return {Seconds(started), usage.ru_maxrss};
+}
+
+} // namespace
+
+int
+main(int argc, char** argv)
+{
+    double gigabytes = 1.0;
+    std::uint32_t flows = 100'000;
+    std::string dir = "/tmp";
+    std::uint64_t tsharkPackets = 20'000;
+    bool keep = false;
+    for (int i = 1; i < argc; ++i)
+    {
+        std::string arg = argv[i];
+        if (arg == "--keep")
+        {
+            keep = true;
+            continue;
+        }
+        auto value = [&](const char* name) -> const char*
+        {
+            std::string prefix = std::string("--") + name + "=";
+            return arg.rfind(prefix, 0) == 0 ? argv[i] + prefix.size() : nullptr;
+        };
+        if (auto v = value("gigabytes"))
+        {
+            gigabytes = std::stod(v);
+        }
+        else if (auto v = value("flows"))
+        {
+            flows = static_cast<std::uint32_t>(std::stoul(v));
+        }
+        else if (auto v = value("dir"))
+        {
+            dir = v;
+        }
+        else if (auto v = value("tshark-packets"))
+        {
+            tsharkPackets = std::stoull(v);
+        }
+        else
+        {
+            std::fprintf(stderr,
+                         "usage: analyze-bench [--gigabytes=1] [--flows=100000] [--dir=/tmp] "
+                         "[--tshark-packets=20000] [--keep]\n");
+            return 2;
+        }
+    }
+    std::string path = dir + "/fabricscope-analyze-bench.pcap";
+    std::string slice = dir + "/fabricscope-analyze-bench-slice.pcap";
+
+    auto started = Clock::now();
+    auto written = WriteCapture(path, static_cast<std::uint64_t>(gigabytes * 1e9), flows);
+    std::printf("capture: %.2f GB, %" PRIu64 " packets, %u request flows, written in %.1f s\n",
+                static_cast<double>(written.bytes) / 1e9,
+                written.packets,
+                flows,
+                Seconds(started));
+
+    // Warm the page cache so every reader starts alike.
+    BareReadLoop(path);
+    started = Clock::now();
+    std::uint64_t bare = BareReadLoop(path);
+    double bareSeconds = Seconds(started);
+    std::uint64_t packets = 0;
+    std::uint64_t flowCount = 0;
+    auto [crcSeconds, crcRss] = AnalyzeInChild(path, true, packets, flowCount);
+    auto [fastSeconds, fastRss] = AnalyzeInChild(path, false, packets, flowCount);
+    if (packets != bare || bare != written.packets)
+    {
+        std::fprintf(stderr, "analyze-bench: packet counts differ\n");
+        return 1;
+    }
+    double bareRate = static_cast<double>(bare) / bareSeconds;
+    double crcRate = static_cast<double>(packets) / crcSeconds;
+    double fastRate = static_cast<double>(packets) / fastSeconds;
+    std::printf("bare libpcap loop:      %.2f M packets/s (%.2f s)\n", bareRate / 1e6, bareSeconds);
+    std::printf("analyze, ICRC checked:  %.2f M packets/s (%.2f s), peak RSS %ld MiB, %" PRIu64
+                " flows\n",
+                crcRate / 1e6,
+                crcSeconds,
+                crcRss / 1024,
+                flowCount);
+    std::printf("analyze, --no-crc:      %.2f M packets/s (%.2f s), peak RSS %ld MiB\n",
+                fastRate / 1e6,
+                fastSeconds,
+                fastRss / 1024);
+    std::printf("ratio analyze / bare loop: %.2f (ICRC checked), %.2f (--no-crc)\n",
+                crcRate / bareRate,
+                fastRate / bareRate);
+
+    if (std::filesystem::exists("/usr/bin/tshark") && std::filesystem::exists("/usr/bin/editcap"))
+    {
+        std::string cut = "editcap -r '" + path + "' '" + slice + "' 1-"
+                          + std::to_string(tsharkPackets) + " >/dev/null 2>&1";
+        if (std::system(cut.c_str()) == 0)
+        {
+            started = Clock::now();
+            std::string run
+                = "tshark -r '" + slice + "' -T fields -e infiniband.bth.psn >/dev/null 2>&1";
+            int rc = std::system(run.c_str());
+            double tsharkSeconds = Seconds(started);
+            double tsharkRate = static_cast<double>(tsharkPackets) / tsharkSeconds;
+            std::printf("tshark on %" PRIu64 " packets: %.0f packets/s (%.2f s, exit %d)\n",
+                        tsharkPackets,
+                        tsharkRate,
+                        tsharkSeconds,
+                        rc);
+            std::printf("ratio analyze / tshark: %.0f (ICRC checked), %.0f (--no-crc)\n",
+                        crcRate / tsharkRate,
+                        fastRate / tsharkRate);
+        }
+        std::filesystem::remove(slice);
+    }
+    else
+    {
+        std::printf("tshark or editcap not installed: no tshark ratio\n");
+    }
+    if (keep)
+    {
+        std::printf("capture kept: %s\n", path.c_str());
+    }
+    else
+    {
+        std::filesystem::remove(path);
+    }
+    return 0;
+}
