@@ -2,7 +2,9 @@
 
 #include "dpi/capture-rules.h"
 #include "telemetry/model/json-object-reader.h"
+#include "tools/inventory-check.h"
 #include "tools/output.h"
+#include "topologies/model/reference-designs.h"
 #include "topologies/model/units.h"
 
 #include <cstdio>
@@ -58,6 +60,10 @@ AddAnalyzeOptions(CLI::App& command, AnalyzeOptions& options)
 {
     command.add_option("captures", options.captures, "pcap or pcapng files, gzip-compressed too")
         ->required();
+    command.add_option("--design",
+                       options.design,
+                       "design file or builtin:NAME: check the switches, ports and links LLDP "
+                       "shows against it");
     command.add_option("--link-speed",
                        options.linkSpeeds,
                        "link speed for pause times: 400G for every capture, or FILE=400G "
@@ -124,6 +130,23 @@ RunAnalyze(const AnalyzeOptions& options)
         }
         analysis.decode.verifyCrcs = !options.noCrc;
         auto rules = dpi::DefaultCaptureRules();
+        RegisterInventoryRules(rules);
+        std::optional<topo::Design> design;
+        if (options.design)
+        {
+            try
+            {
+                design = topo::LoadDesign(*options.design);
+            }
+            catch (InputError& error)
+            {
+                if (error.File().empty())
+                {
+                    error.SetFile(*options.design);
+                }
+                throw;
+            }
+        }
         if (options.rules)
         {
             rules.ApplyOverridesFile(*options.rules);
@@ -154,7 +177,17 @@ RunAnalyze(const AnalyzeOptions& options)
             spdlog::warn("{}", problem.what());
         }
         auto findings = dpi::CheckCapture(result, rules);
+        std::optional<InventoryCheck> inventory;
+        if (design)
+        {
+            inventory = CheckInventory(result, *design, rules);
+            findings.insert(findings.end(), inventory->findings.begin(), inventory->findings.end());
+        }
         auto report = dpi::CaptureReport(result, findings);
+        if (inventory)
+        {
+            report.sections.push_back(std::move(inventory->section));
+        }
         auto written = WriteReport(report, output);
         auto counts = telemetry::CountBySeverity(findings);
         spdlog::info("analyzed packets={} flows={} roce={} cnp={} pfc={} malformed={} "

@@ -13,6 +13,7 @@ namespace fab::tools
 struct AnalyzeOptions
 {
     std::vector<std::string> captures;
+    std::optional<std::string> design;   ///< check LLDP's inventory against it
     std::vector<std::string> linkSpeeds; ///< "400G" for every capture, or "FILE=400G"
     std::optional<std::string> interval;
     std::optional<std::string> rules;

@@ -6,8 +6,12 @@
 #include "support/fabric-flows.h"
 #include "support/run-command.h"
 #include "support/test-designs.h"
+#include "topologies/model/design.h"
 
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <ns3/simulator.h>
 
 using namespace ns3;
@@ -217,4 +221,56 @@ TEST_CASE("a native InfiniBand capture: every packet is IB transport with good C
     }
     REQUIRE(result.flows.Size() == 16);
     REQUIRE(bound == 8);
+}
+
+TEST_CASE("analyze --design: the links LLDP shows are checked against the design",
+          "[integration][analyze][sim][inventory]")
+{
+    auto dir = TempDir("analyze-inventory");
+    auto design = UniformDesign(8, 1, 4, 1, 2, 100'000'000'000ULL);
+    FabricOptions options;
+    options.lldpInterval = MicroSeconds(100);
+    {
+        FabricBuilder fabric(design, options);
+        fabric.EnableCapture(dir.string(), "leaf-1-0:*");
+        Simulator::Stop(MicroSeconds(500));
+        Simulator::Run();
+        Simulator::Destroy();
+    }
+    auto analyze = [&](const fab::topo::Design& against)
+    {
+        std::ofstream(dir / "design.json") << fab::topo::DesignToJson(against).dump(2);
+        auto run = fab::tests::RunFabricscope(
+            dir,
+            "analyze leaf-1-0_0.pcap leaf-1-0_1.pcap leaf-1-0_2.pcap leaf-1-0_3.pcap --design "
+            "design.json --format json -o out.json");
+        INFO(run.err);
+        REQUIRE((run.exitCode == 0 || run.exitCode == 1));
+        auto out = nlohmann::json::parse(fab::tests::ReadFile(dir / "out.json"));
+        std::map<std::string, int> rules;
+        for (const auto& f : out["findings"])
+        {
+            rules[f["rule"].get<std::string>()]++;
+        }
+        return std::make_pair(run.exitCode, rules);
+    };
+    SECTION("the design the fabric was built from: every link as designed")
+    {
+        auto [exit, rules] = analyze(design);
+        REQUIRE(exit == 0);
+        REQUIRE(rules.count("inventory.miswired") == 0);
+        REQUIRE(rules.count("inventory.unknown-device") == 0);
+    }
+    SECTION("a larger design, where leaf-1-0's ports 2 and 3 face servers: miswired")
+    {
+        auto [exit, rules] = analyze(UniformDesign(16, 1, 8, 1, 2, 100'000'000'000ULL));
+        REQUIRE(exit == 1);
+        REQUIRE(rules["inventory.miswired"] >= 2);
+    }
+    SECTION("a design with one leaf: leaf-1-0 does not exist")
+    {
+        auto [exit, rules] = analyze(UniformDesign(2, 1, 4, 1, 2, 100'000'000'000ULL));
+        REQUIRE(exit == 1);
+        REQUIRE(rules["inventory.unknown-device"] >= 4);
+    }
 }
