@@ -250,8 +250,13 @@ AnalyzeCaptures(const std::vector<std::string>& paths, const AnalysisOptions& op
         {
             result.decoded.other++;
         }
+        if (!packet.Has(Layer::Bth) && (packet.Has(Layer::Ipv4) || packet.Has(Layer::Ipv6)))
+        {
+            result.applications.Add(packet, bytes, timeNs);
+        }
     }
     result.pfc.Finish(result.lastNs);
+    result.applications.Finish();
     for (std::size_t i = 0; i < reader.FileCount(); ++i)
     {
         result.files.push_back(reader.File(i));
@@ -369,6 +374,11 @@ AnalysisJson(const AnalysisResult& result)
                         {"speed_bps", l.speedBps},
                         {"frames", l.frames}});
     }
+    nlohmann::json applications = nlohmann::json::object();
+    for (const auto& [name, packets] : result.applications.PacketsByApplication())
+    {
+        applications[name] = packets;
+    }
     nlohmann::json series = nlohmann::json::array();
     for (const auto& s : result.series)
     {
@@ -404,6 +414,8 @@ AnalysisJson(const AnalysisResult& result)
             {"pfc", std::move(pfc)},
             {"anomalies", std::move(anomalies)},
             {"lldp", std::move(lldp)},
+            {"applications", std::move(applications)},
+            {"ip_flows", result.applications.Flows().size()},
             {"series",
              {{"interval_ns", result.intervalNs},
               {"columns",

@@ -1,6 +1,7 @@
 #ifndef FABRICSCOPE_DPI_CAPTURE_ANALYSIS_H
 #define FABRICSCOPE_DPI_CAPTURE_ANALYSIS_H
 
+#include "dpi/application-classifier.h"
 #include "dpi/capture-reader.h"
 #include "dpi/packet-decoder.h"
 #include "dpi/pfc-tracker.h"
@@ -84,6 +85,7 @@ struct AnalysisResult
     RdmaFlowTable flows;
     PfcTracker pfc;
     std::vector<LldpSighting> lldp;
+    ApplicationClassifier applications; ///< IP traffic that is not RDMA, named by nDPI
     std::int64_t firstNs{0};
     std::int64_t lastNs{0};
     std::int64_t intervalNs{0};

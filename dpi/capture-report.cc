@@ -221,6 +221,19 @@ LinkSection(const AnalysisResult& r)
         }
         section.blocks.emplace_back(std::move(lldp));
     }
+    auto applications = r.applications.PacketsByApplication();
+    if (!applications.empty())
+    {
+        tel::Table table{"Traffic that is not RDMA, by application (nDPI)",
+                         {"application", "packets"},
+                         {},
+                         {false, true}};
+        for (const auto& [name, packets] : applications)
+        {
+            table.rows.push_back({name, Count(packets)});
+        }
+        section.blocks.emplace_back(std::move(table));
+    }
     tel::Table anomalies{"Anomalies by reason", {"reason", "packets"}, {}, {false, true}};
     for (std::size_t a = 1; a < kAnomalyCount; ++a)
     {

@@ -110,6 +110,45 @@ TEST_CASE("the public captures: packet and RDMA counts equal tshark's", "[integr
     REQUIRE(softroce["findings"].empty());
 }
 
+TEST_CASE("traffic that is not RDMA is named by nDPI, packet for packet as tshark sees it",
+          "[integration][analyze][ndpi]")
+{
+    auto dir = TempDir("analyze-ndpi");
+    auto out = AnalyzeJson(dir, kExternal + "negative-ssh-tls-dns.pcap");
+    const auto& apps = out["applications"];
+    std::uint64_t ssh = 0;
+    std::uint64_t tls = 0;
+    std::uint64_t dns = 0;
+    for (const auto& [name, packets] : apps.items())
+    {
+        auto count = packets.get<std::uint64_t>();
+        ssh += name == "SSH" ? count : 0;
+        tls += name.rfind("TLS", 0) == 0 ? count : 0;
+        dns += name.rfind("DNS", 0) == 0 ? count : 0;
+    }
+    // Conversations: the SSH session, two TLS connections, DNS queries and answers.
+    REQUIRE(ssh == 146);
+    REQUIRE(tls == 30);
+    REQUIRE(dns == 8);
+    REQUIRE(out["ip_flows"] == 5);
+    if (HaveTshark())
+    {
+        auto file = "'" + kExternal + "negative-ssh-tls-dns.pcap'";
+        auto count = [&](const std::string& filter)
+        {
+            return Lines(RunIn(dir,
+                               "tshark -r " + file + " -Y '" + filter
+                                   + "' -T fields -e frame.number 2>/dev/null")
+                             .out);
+        };
+        REQUIRE(ssh == count("tcp.port == 22"));
+        REQUIRE(tls == count("tcp.port == 443"));
+        REQUIRE(dns == count("dns"));
+    }
+    auto ssh20 = AnalyzeJson(dir, kExternal + "negative-ssh.pcap");
+    REQUIRE(ssh20["applications"]["SSH"] == 20);
+}
+
 TEST_CASE("analyze: bad input exits 2 and names the file; a cut capture keeps what it read",
           "[integration][analyze]")
 {
