@@ -12,7 +12,7 @@ namespace
 constexpr std::int64_t kDefaultIntervalNs = 1'000'000;
 
 std::string
-Text(std::string_view bytes, std::uint8_t subtype, bool macSubtype)
+Text(std::string_view bytes, bool macSubtype)
 {
     // Chassis and port ids of the MAC-address subtypes are 6 raw bytes.
     if (macSubtype && bytes.size() == 6)
@@ -24,7 +24,6 @@ Text(std::string_view bytes, std::uint8_t subtype, bool macSubtype)
         }
         return FormatMac(mac);
     }
-    (void) subtype;
     return std::string(bytes);
 }
 
@@ -93,8 +92,8 @@ RecordLldp(AnalysisResult& result,
 {
     const LldpFields& l = packet.lldp;
     // Chassis subtype 4 and port subtype 3 are MAC addresses.
-    std::string chassis = Text(l.chassisId, l.chassisIdSubtype, l.chassisIdSubtype == 4);
-    std::string port = Text(l.portId, l.portIdSubtype, l.portIdSubtype == 3);
+    std::string chassis = Text(l.chassisId, l.chassisIdSubtype == 4);
+    std::string port = Text(l.portId, l.portIdSubtype == 3);
     for (auto& seen : result.lldp)
     {
         if (seen.file == file && seen.chassisId == chassis && seen.portId == port)
