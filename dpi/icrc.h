@@ -30,8 +30,8 @@ enum class IcrcScope : std::uint8_t
 };
 
 /**
- * The invariant CRC of an IB transport packet as the sender computes it: zlib's CRC-32 over the
- * packet with its variant fields set to ones (IPv4 TOS, TTL, checksum; IPv6/GRH traffic class,
+ * The invariant CRC of an IB transport packet as the sender computes it: Ethernet's CRC-32 over
+ * the packet with its variant fields set to ones (IPv4 TOS, TTL, checksum; IPv6/GRH traffic class,
  * flow label, hop limit; UDP checksum; the LRH VL, or the whole LRH when a GRH follows; BTH byte
  * 4), from `start` up to the ICRC. `headerLength` is the IP header's length with its options or
  * extension headers (RoCEv2 only). The caller guarantees the headers through the BTH lie within

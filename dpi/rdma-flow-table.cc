@@ -118,12 +118,6 @@ HashFlowKey(const RdmaFlowKey& key)
     return h;
 }
 
-std::size_t
-RdmaFlowKeyHash::operator()(const RdmaFlowKey& key) const
-{
-    return static_cast<std::size_t>(HashFlowKey(key));
-}
-
 void
 RttStats::Add(std::int64_t ns)
 {
@@ -249,8 +243,7 @@ RdmaFlowTable::TrackRequest(std::uint32_t index,
         flow.firstPsn = psn;
         flow.expectedPsn = (psn + 1) & kPsnMask;
         // Index the request flow by its host pair, for responses to find it.
-        RdmaFlowKey pair{flow.key.source, flow.key.destination, 0};
-        m_byPair[pair].push_back(index);
+        IndexByPair(index);
         return;
     }
     std::int32_t distance = PsnDistance(flow.expectedPsn, psn);
@@ -286,18 +279,42 @@ RdmaFlowTable::TrackRequest(std::uint32_t index,
 }
 
 std::uint32_t
+RdmaFlowTable::FirstOfPair(const FlowAddress& source, const FlowAddress& destination) const
+{
+    RdmaFlowKey pair{source, destination, 0};
+    return m_byPair.Find(HashFlowKey(pair),
+                         [&](std::uint32_t position)
+                         {
+                             const RdmaFlowKey& key = m_flows[position].key;
+                             return key.source == source && key.destination == destination;
+                         });
+}
+
+void
+RdmaFlowTable::IndexByPair(std::uint32_t index)
+{
+    RdmaFlow& flow = m_flows[index];
+    std::uint32_t first = FirstOfPair(flow.key.source, flow.key.destination);
+    if (first == RdmaFlow::kNone)
+    {
+        m_byPair.Insert(HashFlowKey(RdmaFlowKey{flow.key.source, flow.key.destination, 0}), index);
+        flow.lastOfPair = index;
+        return;
+    }
+    RdmaFlow& head = m_flows[first];
+    m_flows[head.lastOfPair].nextOfPair = index;
+    head.lastOfPair = index;
+}
+
+std::uint32_t
 RdmaFlowTable::Bind(std::uint32_t index, std::uint32_t psn)
 {
     const RdmaFlow& response = m_flows[index];
-    RdmaFlowKey pair{response.key.destination, response.key.source, 0};
-    auto it = m_byPair.find(pair);
-    if (it == m_byPair.end())
-    {
-        return RdmaFlow::kNone;
-    }
+    std::uint32_t first = FirstOfPair(response.key.destination, response.key.source);
     std::uint32_t best = RdmaFlow::kNone;
     std::int32_t bestDistance = 0;
-    for (auto candidate : it->second)
+    for (auto candidate = first; candidate != RdmaFlow::kNone;
+         candidate = m_flows[candidate].nextOfPair)
     {
         const RdmaFlow& request = m_flows[candidate];
         if (request.answeredBy != RdmaFlow::kNone)

@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <deque>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace fab::dpi
@@ -44,11 +43,6 @@ struct RdmaFlowKey
         return destinationQp == other.destinationQp && source == other.source
                && destination == other.destination;
     }
-};
-
-struct RdmaFlowKeyHash
-{
-    std::size_t operator()(const RdmaFlowKey& key) const;
 };
 
 /** A well-mixed 64-bit hash of a key: every input bit reaches every output bit. */
@@ -119,6 +113,10 @@ struct RdmaFlow
     /** The response flow bound to this request flow (kNone when none). */
     std::uint32_t answeredBy{kNone};
     RttStats rtt;
+    /** The next request flow between the same two hosts, in the order first seen (kNone: last);
+     *  the first such flow also keeps the last, so that appending needs no walk. */
+    std::uint32_t nextOfPair{kNone};
+    std::uint32_t lastOfPair{kNone};
     /** Recent requests that asked for an ACK: (PSN, time), for round-trip times. */
     std::array<std::pair<std::uint32_t, std::int64_t>, 8> ackRequests{};
     std::uint8_t ackRequestNext{0};
@@ -170,13 +168,18 @@ private:
                        const DecodedPacket& packet,
                        std::int64_t timeNs,
                        std::uint64_t packetNumber);
+    /** The first request flow from `source` to `destination`, or kNone. */
+    std::uint32_t FirstOfPair(const FlowAddress& source, const FlowAddress& destination) const;
+    /** Appends request flow `index` to the chain of its host pair. */
+    void IndexByPair(std::uint32_t index);
     /** The request flow an ACK with `psn` on response flow `index` answers, or kNone. */
     std::uint32_t Bind(std::uint32_t index, std::uint32_t psn);
 
     std::deque<RdmaFlow> m_flows;
     FlowIndex m_index;
-    /** (source, destination) → request flows between them, for binding responses. */
-    std::unordered_map<RdmaFlowKey, std::vector<std::uint32_t>, RdmaFlowKeyHash> m_byPair;
+    /** (source, destination) → the first request flow between them, whose nextOfPair chain
+     *  holds the others: responses are bound by walking it. */
+    FlowIndex m_byPair;
 };
 
 } // namespace fab::dpi

@@ -18,10 +18,11 @@ done
 packages=(
     build-essential cmake pkg-config
     libns3-dev ns3 libgsl-dev          # ns-3.37; its CMake package needs ns3 and libgsl-dev too
-    libpcap-dev zlib1g-dev libndpi-dev libboost-dev nlohmann-json3-dev catch2 libspdlog-dev libcli11-dev
+    libpcap-dev zlib1g-dev libisal-dev libndpi-dev libboost-dev nlohmann-json3-dev catch2 libspdlog-dev libcli11-dev
     libjs-chart.js                     # charts embedded in the HTML reports
     tshark chromium python3            # cross-checks: captures, HTML rendering, PNG checks
     clang libclang-rt-14-dev           # libFuzzer for the packet decoders
+    prometheus pmacct tcpdump          # real peers of `collect`: a Prometheus server, sFlow probes
 )
 
 missing=()

@@ -22,7 +22,7 @@ for source in "$here"/dpi/*.cc; do
 done
 binary="$build/fuzz/fuzz-packet-decoder"
 "$clang" -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -I"$here" "$here/tests/dpi/fuzz-packet-decoder.cc" "${sources[@]}" -lz -o "$binary"
+    -I"$here" "$here/tests/dpi/fuzz-packet-decoder.cc" "${sources[@]}" -lz -lisal -o "$binary"
 corpus="$here/tests/dpi/corpus/packet-decoder"
 # Every committed input first: a regression must fail here, whatever the fuzzing finds.
 "$binary" -runs=0 "$corpus"
