@@ -115,6 +115,72 @@ RecordLldp(AnalysisResult& result,
     result.lldp.push_back(std::move(sighting));
 }
 
+nlohmann::json
+CollectiveJson(const CollectiveGroup& group)
+{
+    nlohmann::json members = nlohmann::json::array();
+    for (std::size_t r = 0; r < group.members.size(); ++r)
+    {
+        const CollectiveMember& m = group.members[r];
+        members.push_back({{"rank", r},
+                           {"address", FormatFlowAddress(m.address)},
+                           {"sends_to", m.sendsTo},
+                           {"receives_from", m.receivesFrom},
+                           {"sent_bytes", m.sentBytes},
+                           {"received_bytes", m.receivedBytes}});
+    }
+    nlohmann::json edges = nlohmann::json::array();
+    for (const auto& e : group.edges)
+    {
+        edges.push_back({{"from", e.fromRank},
+                         {"to", e.toRank},
+                         {"bytes", e.payloadBytes},
+                         {"wire_bytes", e.wireBytes},
+                         {"packets", e.packets},
+                         {"flows", e.flows},
+                         {"first_ns", e.firstNs},
+                         {"last_ns", e.lastNs}});
+    }
+    const CollectiveEdge& busiest = group.edges.at(group.busiestEdge);
+    const DegreeStats& d = group.degrees;
+    nlohmann::json entry
+        = {{"kind", CollectivePatternName(group.pattern)},
+           {"summary", DescribeCollective(group)},
+           {"members", std::move(members)},
+           {"edges", std::move(edges)},
+           {"bytes", group.payloadBytes},
+           {"wire_bytes", group.wireBytes},
+           {"packets", group.packets},
+           {"flows", group.flowIndices.size()},
+           {"flow_indices", group.flowIndices},
+           {"first_ns", group.firstNs},
+           {"last_ns", group.lastNs},
+           {"duration_ns", group.DurationNs()},
+           {"busiest_edge",
+            {{"from", busiest.fromRank}, {"to", busiest.toRank}, {"bytes", busiest.payloadBytes}}},
+           {"imbalance", group.imbalance},
+           {"degrees",
+            {{"out_min", d.outMin},
+             {"out_max", d.outMax},
+             {"in_min", d.inMin},
+             {"in_max", d.inMax},
+             {"neighbours_min", d.neighboursMin},
+             {"neighbours_max", d.neighboursMax},
+             {"density", d.density}}}};
+    if (!group.roots.empty())
+    {
+        entry["roots"] = group.roots;
+        entry["root_evidence"] = RootEvidenceName(group.rootEvidence);
+    }
+    if (group.pattern == CollectivePattern::Tree
+        || group.pattern == CollectivePattern::DoubleBinaryTree
+        || group.pattern == CollectivePattern::Chain)
+    {
+        entry["height"] = group.height;
+    }
+    return entry;
+}
+
 } // namespace
 
 IntervalCounts&
@@ -256,6 +322,7 @@ AnalyzeCaptures(const std::vector<std::string>& paths, const AnalysisOptions& op
     }
     result.pfc.Finish(result.lastNs);
     result.applications.Finish();
+    result.collectives = FindCollectives(result.flows.Flows(), options.collectives);
     for (std::size_t i = 0; i < reader.FileCount(); ++i)
     {
         result.files.push_back(reader.File(i));
@@ -330,6 +397,11 @@ AnalysisJson(const AnalysisResult& result)
                                {"max", flow.rtt.maxNs}};
         }
         flows.push_back(std::move(entry));
+    }
+    nlohmann::json collectives = nlohmann::json::array();
+    for (const auto& group : result.collectives)
+    {
+        collectives.push_back(CollectiveJson(group));
     }
     nlohmann::json pfc = nlohmann::json::array();
     for (const auto& port : result.pfc.Ports())
@@ -410,6 +482,7 @@ AnalysisJson(const AnalysisResult& result)
             {"files", std::move(files)},
             {"problems", std::move(problems)},
             {"flows", std::move(flows)},
+            {"collectives", std::move(collectives)},
             {"pfc", std::move(pfc)},
             {"anomalies", std::move(anomalies)},
             {"lldp", std::move(lldp)},

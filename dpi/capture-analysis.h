@@ -3,6 +3,7 @@
 
 #include "dpi/application-classifier.h"
 #include "dpi/capture-reader.h"
+#include "dpi/collective-pattern.h"
 #include "dpi/packet-decoder.h"
 #include "dpi/pfc-tracker.h"
 #include "dpi/rdma-flow-table.h"
@@ -25,6 +26,7 @@ struct AnalysisOptions
     std::int64_t intervalNs{0};
     std::int64_t stormNs{100'000'000}; ///< a continuous pause this long is a storm
     DecodeOptions decode;
+    CollectiveOptions collectives;
     std::function<void(const ReadProgress&)> progress;
 };
 
@@ -86,6 +88,8 @@ struct AnalysisResult
     PfcTracker pfc;
     std::vector<LldpSighting> lldp;
     ApplicationClassifier applications; ///< IP traffic that is not RDMA, named by nDPI
+    /** The request flows grouped by behaviour, with the collective pattern each group draws. */
+    std::vector<CollectiveGroup> collectives;
     std::int64_t firstNs{0};
     std::int64_t lastNs{0};
     std::int64_t intervalNs{0};
@@ -99,14 +103,14 @@ inline constexpr std::size_t kMaxIntervals = 2000;
 
 /**
  * Reads captures (merged in time order), decodes every packet, and builds the flow table, the
- * pause accounting, the LLDP sightings and the time series. Throws CaptureError for a file that
- * cannot be opened; a file that ends early or fails while being read is kept in `problems`,
- * with the packets read before it analysed.
+ * pause accounting, the LLDP sightings, the time series and the collectives. Throws CaptureError
+ * for a file that cannot be opened; a file that ends early or fails while being read is kept in
+ * `problems`, with the packets read before it analysed.
  */
 AnalysisResult AnalyzeCaptures(const std::vector<std::string>& paths,
                                const AnalysisOptions& options);
 
-/** The result as `analyze` writes it: packets, bytes, decoded, flows, pfc, anomalies, … */
+/** The result as `analyze` writes it: packets, bytes, decoded, flows, collectives, pfc, … */
 nlohmann::json AnalysisJson(const AnalysisResult& result);
 
 } // namespace fab::dpi

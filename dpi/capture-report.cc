@@ -1,5 +1,7 @@
-// The report of `analyze`: what the captures held, the flows, the pauses and what went wrong.
+// The report of `analyze`: what the captures held, the flows, the collectives they make, the
+// pauses and what went wrong.
 #include "dpi/capture-rules.h"
+#include "dpi/collective-view.h"
 #include "dpi/opcode-table.h"
 #include "telemetry/model/text-format.h"
 
@@ -15,6 +17,9 @@ namespace tel = telemetry;
 
 constexpr std::size_t kMaxFlowRows = 50;
 constexpr std::size_t kMaxChartPoints = 200;
+constexpr std::size_t kMaxGroupRows = 30;
+/** Groups of three or more members drawn, largest first. */
+constexpr std::size_t kMaxDrawnGroups = 4;
 
 std::string
 Count(std::uint64_t value)
@@ -151,6 +156,101 @@ FlowsSection(const AnalysisResult& r)
              f.rtt.samples == 0 ? "" : tel::FormatDecimal(f.rtt.MeanNs() / 1e3, 2)});
     }
     section.blocks.emplace_back(std::move(table));
+    return section;
+}
+
+std::string
+HopName(const CollectiveGroup& g, const CollectiveEdge& e)
+{
+    return "r" + std::to_string(e.fromRank) + " → r" + std::to_string(e.toRank) + ": "
+           + tel::FormatBytes(e.payloadBytes) + " ("
+           + FormatFlowAddress(g.members[e.fromRank].address) + " → "
+           + FormatFlowAddress(g.members[e.toRank].address) + ")";
+}
+
+tel::Table
+MembersTable(std::size_t number, const CollectiveGroup& g)
+{
+    tel::Table table{"Group " + std::to_string(number) + ": members by rank",
+                     {"rank", "address", "sends to", "receives from", "sent", "received"},
+                     {},
+                     {true, false, true, true, true, true}};
+    for (std::size_t r = 0; r < g.members.size(); ++r)
+    {
+        const CollectiveMember& m = g.members[r];
+        table.rows.push_back({std::to_string(r),
+                              FormatFlowAddress(m.address),
+                              std::to_string(m.sendsTo),
+                              std::to_string(m.receivesFrom),
+                              tel::FormatBytes(m.sentBytes),
+                              tel::FormatBytes(m.receivedBytes)});
+    }
+    return table;
+}
+
+tel::Section
+CollectivesSection(const AnalysisResult& r)
+{
+    tel::Section section{"Collectives", {}};
+    const auto& groups = r.collectives;
+    if (groups.empty())
+    {
+        section.blocks.emplace_back(tel::Paragraph{"No RDMA request flows carried data."});
+        return section;
+    }
+    section.blocks.emplace_back(tel::Paragraph{
+        Count(groups.size())
+        + " group(s) of request flows by behaviour. A hop joins every flow (any QP) from one "
+          "endpoint to another; a group's hops carry volumes within a factor of 8 of the next "
+          "smaller one and are busy at overlapping times. Ranks start at the lowest address for "
+          "rings and meshes, at the root for trees and at the first stage for chains."});
+    tel::Table table{"Groups, largest first",
+                     {"#",
+                      "kind",
+                      "members",
+                      "hops",
+                      "flows",
+                      "payload",
+                      "duration (ms)",
+                      "imbalance (max/min hop)",
+                      "busiest hop",
+                      "what it is"},
+                     {},
+                     {true, false, true, true, true, true, true, true, false, false}};
+    for (std::size_t k = 0; k < groups.size() && k < kMaxGroupRows; ++k)
+    {
+        const CollectiveGroup& g = groups[k];
+        table.rows.push_back({std::to_string(k + 1),
+                              CollectivePatternName(g.pattern),
+                              Count(g.Size()),
+                              Count(g.edges.size()),
+                              Count(g.flowIndices.size()),
+                              tel::FormatBytes(g.payloadBytes),
+                              tel::FormatDecimal(static_cast<double>(g.DurationNs()) / 1e6, 3),
+                              tel::FormatDecimal(g.imbalance, 2),
+                              HopName(g, g.edges[g.busiestEdge]),
+                              DescribeCollective(g)});
+    }
+    section.blocks.emplace_back(std::move(table));
+    if (groups.size() > kMaxGroupRows)
+    {
+        section.blocks.emplace_back(tel::Paragraph{"The " + Count(groups.size() - kMaxGroupRows)
+                                                   + " smaller groups are in the JSON."});
+    }
+    std::size_t drawn = 0;
+    for (std::size_t k = 0; k < groups.size() && drawn < kMaxDrawnGroups; ++k)
+    {
+        const CollectiveGroup& g = groups[k];
+        if (g.Size() < 3)
+        {
+            continue;
+        }
+        ++drawn;
+        std::string title = "Group " + std::to_string(k + 1) + ": " + DescribeCollective(g);
+        section.blocks.emplace_back(tel::Figure{
+            title, CollectiveSvg(g, "collective-" + std::to_string(k + 1)), CollectiveText(g)});
+        section.blocks.emplace_back(MembersTable(k + 1, g));
+    }
     return section;
 }
 
@@ -297,9 +397,23 @@ CaptureReport(const AnalysisResult& result, std::vector<tel::Finding> findings)
                          {"paused",
                           tel::FormatDecimal(static_cast<double>(paused) / 1e6, 3) + " ms",
                           Count(result.decoded.pfc + result.decoded.pause) + " pause frames"}};
+    std::size_t collectives = 0;
+    for (const auto& g : result.collectives)
+    {
+        collectives += g.Size() >= 3 ? 1 : 0;
+    }
+    std::string largest = "no data flows";
+    if (!result.collectives.empty())
+    {
+        const CollectiveGroup& g = result.collectives[0];
+        largest = std::string("largest: ") + CollectivePatternName(g.pattern) + " of "
+                  + std::to_string(g.Size());
+    }
+    report.keyFigures.push_back({"collectives (3+ members)", Count(collectives), largest});
     report.findings = std::move(findings);
     report.sections.push_back(TrafficSection(result));
     report.sections.push_back(FlowsSection(result));
+    report.sections.push_back(CollectivesSection(result));
     report.sections.push_back(PausesSection(result));
     report.sections.push_back(LinkSection(result));
     report.data = AnalysisJson(result);

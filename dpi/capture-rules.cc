@@ -172,6 +172,64 @@ CheckFlows(const AnalysisResult& result, const RuleConfig& rules, std::vector<Fi
     }
 }
 
+/** A sender stalled inside a message, and congestion signals that go unanswered. */
+void
+CheckStallsAndMarks(const AnalysisResult& result,
+                    const RuleConfig& rules,
+                    std::vector<Finding>& out)
+{
+    const auto& flows = result.flows.Flows();
+    for (const auto& flow : flows)
+    {
+        if (flow.IsResponseFlow())
+        {
+            continue; // ACKs, NAKs and CNPs
+        }
+        if (rules.Enabled("capture.silent-gap")
+            && static_cast<double>(flow.longestStallNs) / 1e6
+                   >= rules.Threshold("capture.silent-gap", "min_gap_ms"))
+        {
+            out.push_back(
+                rules
+                    .MakeFinding("capture.silent-gap",
+                                 FlowName(flow),
+                                 "silent for " + Ms(flow.longestStallNs)
+                                     + " in the middle of a message: paused, a link "
+                                       "down, or waiting for a retransmission timeout")
+                    .With("from", Ms(flow.longestStallStartNs - result.firstNs))
+                    .With("resumed at packet", std::to_string(flow.longestStallEndPacket)));
+        }
+        auto minMarks = static_cast<std::uint64_t>(
+            std::max(1.0, rules.Threshold("capture.ce-without-cnp", "min_ce_packets")));
+        if (rules.Enabled("capture.ce-without-cnp") && flow.ecnCe >= minMarks
+            && flow.answeredBy != RdmaFlow::kNone
+            && result.flows.Flows()[flow.answeredBy].cnps == 0)
+        {
+            out.push_back(rules.MakeFinding(
+                "capture.ce-without-cnp",
+                FlowName(flow),
+                telemetry::GroupDigits(flow.ecnCe)
+                    + " packets arrived marked CE, and the responder's ACKs are seen but no "
+                      "CNP: congestion notification is off at the receiver, or its CNPs take "
+                      "another path"));
+        }
+        std::uint64_t ipPackets = flow.ecnNotCapable + flow.ecnCapable + flow.ecnCe;
+        auto minPackets
+            = static_cast<std::uint64_t>(rules.Threshold("capture.ecn-not-capable", "min_packets"));
+        if (rules.Enabled("capture.ecn-not-capable")
+            && ipPackets >= std::max<std::uint64_t>(1, minPackets)
+            && flow.ecnNotCapable == ipPackets)
+        {
+            out.push_back(rules.MakeFinding("capture.ecn-not-capable",
+                                            FlowName(flow),
+                                            "none of its " + telemetry::GroupDigits(ipPackets)
+                                                + " packets is ECN-capable: switches cannot mark "
+                                                  "it and DCQCN cannot slow it, so congestion "
+                                                  "turns into pauses"));
+        }
+    }
+}
+
 void
 CheckCaptureHealth(const AnalysisResult& result, const RuleConfig& rules, std::vector<Finding>& out)
 {
@@ -257,6 +315,21 @@ RegisterCaptureRules(RuleConfig& config)
                      Severity::Warning,
                      {{"max_per_second", 125'000, "CNP/s", "CNPs per second on one flow"}},
                      "half of 1 / min_time_between_cnps (4 us) on NVIDIA NICs"});
+    config.Register({"capture.silent-gap",
+                     "No sender stalls inside a message",
+                     Severity::Warning,
+                     {{"min_gap_ms", 1, "ms", "silence between two packets of one message"}},
+                     "a message's packets leave back to back at line rate; 1 ms is our choice"});
+    config.Register({"capture.ce-without-cnp",
+                     "CE marks answered by CNPs",
+                     Severity::Warning,
+                     {{"min_ce_packets", 10, "packets", "CE-marked packets of a flow"}},
+                     "the DCQCN notification point sends a CNP for CE-marked packets"});
+    config.Register({"capture.ecn-not-capable",
+                     "RoCE traffic is ECN-capable",
+                     Severity::Warning,
+                     {{"min_packets", 100, "packets", "packets over IP of a request flow"}},
+                     "DCQCN needs ECT packets for switches to mark"});
     config.Register({"capture.malformed",
                      "Every packet decodes",
                      Severity::Warning,
@@ -283,6 +356,7 @@ CheckCapture(const AnalysisResult& result, const RuleConfig& rules)
     std::vector<Finding> findings;
     CheckPauses(result, rules, findings);
     CheckFlows(result, rules, findings);
+    CheckStallsAndMarks(result, rules, findings);
     CheckCaptureHealth(result, rules, findings);
     return findings;
 }

@@ -10,6 +10,14 @@ namespace fab::dpi
 namespace
 {
 
+/** A packet after which more of the same message must follow. */
+bool
+ContinuesMessage(Operation operation)
+{
+    return operation == Operation::SendFirst || operation == Operation::SendMiddle
+           || operation == Operation::RdmaWriteFirst || operation == Operation::RdmaWriteMiddle;
+}
+
 bool
 EndsMessage(Operation operation)
 {
@@ -170,6 +178,7 @@ RdmaFlowTable::Add(const DecodedPacket& packet, std::int64_t timeNs, std::uint64
     key.destinationQp = packet.bth.destinationQp;
     std::uint32_t index = FlowOf(key, packet, timeNs, packetNumber);
     RdmaFlow& flow = m_flows[index];
+    std::int64_t previousNs = flow.packets > 0 ? flow.lastNs : timeNs;
     flow.lastNs = timeNs;
     flow.packets++;
     flow.bytes += packet.wireLength;
@@ -181,6 +190,7 @@ RdmaFlowTable::Add(const DecodedPacket& packet, std::int64_t timeNs, std::uint64
     {
         flow.ecnCe += packet.ip.ecn == Ecn::Ce ? 1 : 0;
         flow.ecnCapable += packet.ip.ecn == Ecn::Ect0 || packet.ip.ecn == Ecn::Ect1 ? 1 : 0;
+        flow.ecnNotCapable += packet.ip.ecn == Ecn::NotEct ? 1 : 0;
     }
     std::uint8_t events
         = packet.ip.ecn == Ecn::Ce && (packet.Has(Layer::Ipv4) || packet.Has(Layer::Ipv6))
@@ -202,6 +212,13 @@ RdmaFlowTable::Add(const DecodedPacket& packet, std::int64_t timeNs, std::uint64
     }
     std::uint64_t retransmitted = flow.retransmitted;
     std::uint64_t outOfSequence = flow.outOfSequence;
+    if (flow.inMessage && timeNs - previousNs > flow.longestStallNs)
+    {
+        flow.longestStallNs = timeNs - previousNs;
+        flow.longestStallStartNs = previousNs;
+        flow.longestStallEndPacket = packetNumber;
+    }
+    flow.inMessage = ContinuesMessage(operation);
     TrackRequest(index, packet, timeNs, packetNumber);
     return events
            | (flow.retransmitted > retransmitted

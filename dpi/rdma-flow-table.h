@@ -92,6 +92,11 @@ struct RdmaFlow
     std::uint64_t goBackNEpisodes{0};
     bool retransmitting{false};
     bool lastWasRead{false};
+    bool inMessage{false}; ///< the last request began or continued a multi-packet message
+    /** The longest silence inside a message (FIRST or MIDDLE, then nothing): a stalled sender. */
+    std::int64_t longestStallNs{0};
+    std::int64_t longestStallStartNs{0};
+    std::uint64_t longestStallEndPacket{0}; ///< the packet that ended it
     std::uint64_t firstRetransmissionPacket{0};
 
     // Responses this flow carries (it goes from a responder back to a requester's QP).
@@ -104,6 +109,7 @@ struct RdmaFlow
     // Marks.
     std::uint64_t ecnCapable{0}; ///< ECT(0) or ECT(1)
     std::uint64_t ecnCe{0};
+    std::uint64_t ecnNotCapable{0}; ///< over IP, Not-ECT: no switch can mark it
     std::uint64_t fecn{0};
     std::uint64_t becn{0};
     std::uint64_t badIcrc{0};

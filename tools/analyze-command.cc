@@ -67,7 +67,7 @@ AddAnalyzeOptions(CLI::App& command, AnalyzeOptions& options)
     command.add_option("--link-speed",
                        options.linkSpeeds,
                        "link speed for pause times: 400G for every capture, or FILE=400G "
-                       "(default 400G)");
+                       "(default: the design's NIC speed, else 400G)");
     command.add_option("--interval",
                        options.interval,
                        "time-series interval (default: 1ms, "
@@ -93,12 +93,14 @@ RunAnalyze(const AnalyzeOptions& options)
     {
         dpi::AnalysisOptions analysis;
         analysis.linkBpsOfFile.assign(options.captures.size(), 0);
+        bool speedGiven = false;
         for (const auto& speed : options.linkSpeeds)
         {
             auto equals = speed.rfind('=');
             if (equals == std::string::npos)
             {
                 analysis.linkBps = ParseSpeed("--link-speed", speed);
+                speedGiven = true;
                 continue;
             }
             std::string file = speed.substr(0, equals);
@@ -146,6 +148,11 @@ RunAnalyze(const AnalyzeOptions& options)
                 }
                 throw;
             }
+        }
+        if (design && !speedGiven)
+        {
+            // Captures are mostly taken on server ports: pause times at the NICs' speed.
+            analysis.linkBps = design->servers.nicSpeedBps;
         }
         if (options.rules)
         {

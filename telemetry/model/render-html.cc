@@ -43,6 +43,7 @@ td.num { text-align:right; font-variant-numeric:tabular-nums; }
 figure { margin:0; background:var(--card); border:1px solid var(--line); border-radius:8px; padding:12px; }
 figcaption { font-weight:600; margin-bottom:6px; }
 .chart-box { position:relative; height:300px; }
+.figure-box { overflow:auto; max-height:640px; } .figure-box svg { max-width:100%; height:auto; }
 details { margin-top:6px; font-size:13px; }
 .summary { margin:8px 0 0; }
 )css";
@@ -223,12 +224,14 @@ RenderHtml(const Report& report)
         for (const auto& block : section.blocks)
         {
             const auto* chart = std::get_if<Chart>(&block);
-            if (chart != nullptr && !inCharts)
+            const auto* figure = std::get_if<Figure>(&block);
+            bool picture = chart != nullptr || figure != nullptr;
+            if (picture && !inCharts)
             {
                 out << "<div class=\"charts\">\n";
                 inCharts = true;
             }
-            else if (chart == nullptr && inCharts)
+            else if (!picture && inCharts)
             {
                 out << "</div>\n";
                 inCharts = false;
@@ -252,6 +255,13 @@ RenderHtml(const Report& report)
                 out << "</details></figure>\n";
                 scripts << "new Chart(document.getElementById('" << id << "'), "
                         << ChartConfig(*chart) << ");\n";
+            }
+            else if (figure != nullptr)
+            {
+                out << "<figure><figcaption>" << EscapeHtml(figure->title)
+                    << "</figcaption><div class=\"figure-box\">" << figure->svg
+                    << "</div><details><summary>As text</summary><pre>" << EscapeHtml(figure->text)
+                    << "</pre></details></figure>\n";
             }
         }
         if (inCharts)

@@ -107,6 +107,12 @@ RenderMarkdown(const Report& report)
             {
                 WriteTable(out, ChartAsTable(*chart));
             }
+            else if (const auto* figure = std::get_if<Figure>(&block))
+            {
+                bool ended = !figure->text.empty() && figure->text.back() == '\n';
+                out << "**" << figure->title << "**\n\n```text\n"
+                    << figure->text << (ended ? "" : "\n") << "```\n\n";
+            }
         }
     }
     return out.str();

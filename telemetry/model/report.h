@@ -61,7 +61,18 @@ struct Paragraph
     std::string text;
 };
 
-using Block = std::variant<Paragraph, Table, Chart>;
+/**
+ * A picture its producer drew (a flow graph, a topology) as one SVG element, which HTML embeds
+ * as it is; Markdown writes `text`, the same content in words, so no renderer loses it.
+ */
+struct Figure
+{
+    std::string title;
+    std::string svg; ///< trusted markup: the producer escapes whatever text it puts inside
+    std::string text;
+};
+
+using Block = std::variant<Paragraph, Table, Chart, Figure>;
 
 struct Section
 {

@@ -1,89 +1,11 @@
 // The RDMA flow table: PSN order with 24-bit wrap, gaps, go-back-N retransmissions, responses
 // bound to the flow they answer (NAKs, CNPs, round-trip times), ECN marks.
-#include "dpi/packet-decoder.h"
-#include "dpi/rdma-flow-table.h"
-#include "tests/dpi/frame-builder.h"
+#include "tests/dpi/flow-feeder.h"
 
 #include <catch2/catch.hpp>
 
 using namespace fab::dpi;
 using namespace fab::dpi::test;
-
-namespace
-{
-
-constexpr std::uint8_t kSendOnly = 0x04;
-constexpr std::uint8_t kWriteOnly = 0x0A;
-constexpr std::uint8_t kReadRequest = 0x0C;
-constexpr std::uint8_t kAck = 0x11;
-constexpr std::uint8_t kCnp = 0x81;
-
-/** Feeds hand-built frames to a flow table; `reverse` sends from 10.0.0.2 to 10.0.0.1. */
-class Feeder
-{
-public:
-    void Send(RoceSpec spec, std::int64_t timeNs, bool reverse = false)
-    {
-        auto frame = BuildRoceFrame(spec);
-        if (reverse)
-        {
-            // Swap the IPv4 addresses (bytes 26-29 and 30-33); the ICRC no longer matches,
-            // which the flow table does not look at.
-            for (int i = 0; i < 4; ++i)
-            {
-                std::swap(frame[26 + i], frame[30 + i]);
-            }
-        }
-        DecodeOptions options;
-        options.verifyCrcs = false;
-        DecodedPacket packet;
-        DecodePacket(
-            LinkKind::Ethernet, frame.data(), frame.size(), frame.size(), packet, counts, options);
-        REQUIRE(packet.Has(Layer::Bth));
-        table.Add(packet, timeNs, ++number);
-    }
-
-    void Request(std::uint32_t psn,
-                 std::int64_t timeNs = 0,
-                 std::uint32_t qp = 0x100,
-                 std::uint8_t opcode = kSendOnly,
-                 bool ackRequest = false)
-    {
-        RoceSpec spec;
-        spec.opcode = opcode;
-        spec.psn = psn;
-        spec.destQp = qp;
-        spec.payload = 64;
-        spec.ackRequest = ackRequest;
-        if (opcode == kReadRequest)
-        {
-            spec.headers = Reth(0x1000, 0x22, 8192);
-            spec.payload = 0;
-        }
-        Send(spec, timeNs);
-    }
-
-    void Response(std::uint8_t syndrome,
-                  std::uint32_t psn,
-                  std::int64_t timeNs = 0,
-                  std::uint32_t qp = 0x200)
-    {
-        RoceSpec spec;
-        spec.opcode = kAck;
-        spec.psn = psn;
-        spec.destQp = qp;
-        spec.headers = Aeth(syndrome, 1);
-        Send(spec, timeNs, true);
-    }
-
-    const RdmaFlow& Flow(std::size_t i) const { return table.Flows().at(i); }
-
-    RdmaFlowTable table;
-    AnomalyCounts counts;
-    std::uint64_t number{0};
-};
-
-} // namespace
 
 TEST_CASE("PSNs in order across the 24-bit wrap are neither gaps nor retransmissions",
           "[dpi][flows]")
@@ -201,4 +123,28 @@ TEST_CASE("a READ request takes as many PSNs as its responses: the next request 
     f.Request(13, 0, 0x100, kSendOnly); // 8 KiB read at 4 KiB MTU: PSNs 10-12 went to responses
     REQUIRE(f.Flow(0).outOfSequence == 0);
     REQUIRE(f.Flow(0).messages == 2);
+}
+
+TEST_CASE("the longest silence inside a message is kept, silences between messages are not",
+          "[dpi][flows]")
+{
+    constexpr std::uint8_t kWriteFirst = 0x06;
+    constexpr std::uint8_t kWriteMiddle = 0x07;
+    constexpr std::uint8_t kWriteLast = 0x08;
+    Feeder f;
+    f.Request(1, 0, 0x100, kWriteFirst);
+    f.Request(2, 1'000, 0x100, kWriteMiddle);
+    f.Request(3, 2'501'000, 0x100, kWriteMiddle); // stalled 2.5 ms mid-message
+    f.Request(4, 2'502'000, 0x100, kWriteLast);
+    f.Request(5, 9'000'000, 0x100, kWriteOnly); // 6.5 ms between messages: not a stall
+    f.Request(6, 9'001'000, 0x100, kWriteFirst);
+    f.Request(7, 9'500'000, 0x100, kWriteLast); // 0.5 ms: shorter than the first
+    const auto& flow = f.Flow(0);
+    CHECK(flow.messages == 3);
+    CHECK(flow.longestStallNs == 2'500'000);
+    CHECK(flow.longestStallStartNs == 1'000);
+    CHECK(flow.longestStallEndPacket == 3);
+    CHECK_FALSE(flow.inMessage);
+    CHECK(flow.ecnNotCapable == 0);
+    CHECK(flow.ecnCapable == 7);
 }

@@ -1,6 +1,7 @@
 // `fabricscope analyze` end to end: the public captures give the counts tshark gives, bad and
 // cut captures are named with the place, and every format is written.
 #include "support/run-command.h"
+#include "support/udp-pcap.h"
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -165,9 +166,8 @@ TEST_CASE("analyze: bad input exits 2 and names the file; a cut capture keeps wh
         REQUIRE(result.err.find("notes.txt") != std::string::npos);
     }
     {
-        auto result = RunFabricscope(dir,
-                                     "analyze '" + kExternal
-                                         + "negative-ssh.pcap' --link-speed fast -o out.json");
+        auto result = RunFabricscope(
+            dir, "analyze '" + kExternal + "negative-ssh.pcap' --link-speed fast -o out.json");
         REQUIRE(result.exitCode == 2);
         REQUIRE(result.err.find("--link-speed") != std::string::npos);
     }
@@ -202,4 +202,59 @@ TEST_CASE("analyze writes Markdown and HTML reports too", "[integration][analyze
     auto html = RunFabricscope(dir, "analyze '" + capture + "' -o report.html");
     REQUIRE(html.exitCode == 0);
     REQUIRE(ReadFile(dir / "report.html").find("<canvas") != std::string::npos);
+}
+
+TEST_CASE("analyze --design: pause times at the design's NIC speed unless --link-speed is given",
+          "[integration][analyze]")
+{
+    auto dir = TempDir("analyze-design-speed");
+    // One PFC frame pausing priority 3 for 65,535 quanta of 512 bit times.
+    std::vector<std::uint8_t> pfc = {0x01,
+                                     0x80,
+                                     0xC2,
+                                     0x00,
+                                     0x00,
+                                     0x01,
+                                     0x02,
+                                     0x11,
+                                     0x22,
+                                     0x33,
+                                     0x44,
+                                     0x55,
+                                     0x88,
+                                     0x08,
+                                     0x01,
+                                     0x01,
+                                     0x00,
+                                     0x08};
+    for (int priority = 0; priority < 8; ++priority)
+    {
+        pfc.push_back(priority == 3 ? 0xFF : 0x00);
+        pfc.push_back(priority == 3 ? 0xFF : 0x00);
+    }
+    pfc.resize(60, 0);
+    // A frame 1 ms later ends the capture after the pause has run out.
+    std::vector<std::uint8_t> later(pfc.begin(), pfc.begin() + 12);
+    later.insert(later.end(), {0x88, 0xB5});
+    later.resize(60, 0);
+    WritePcap(dir / "pause.pcap", {pfc, later});
+    auto design = json::parse(
+        ReadFile(std::string(FABRICSCOPE_SOURCE_DIR) + "/topologies/designs/roce-128-rail.json"));
+    design["servers"]["nic_speed"] = "200Gbps";
+    std::ofstream(dir / "design-200g.json") << design.dump();
+
+    auto pauseNs = [&](const std::string& flags)
+    {
+        auto result = RunFabricscope(dir, "analyze pause.pcap " + flags + " -o out.json");
+        INFO(result.err);
+        REQUIRE(result.exitCode <= 1);
+        auto out = json::parse(ReadFile(dir / "out.json"));
+        REQUIRE(out["pfc"].size() == 1);
+        REQUIRE(out["pfc"][0]["priority"] == 3);
+        return out["pfc"][0]["pause_ns"].get<std::int64_t>();
+    };
+    // 65,535 × 512 bits at 400 and 200 Gb/s, rounded up to the nanosecond.
+    CHECK(pauseNs("") == 83'885);
+    CHECK(pauseNs("--design design-200g.json") == 167'770);
+    CHECK(pauseNs("--design design-200g.json --link-speed 400G") == 83'885);
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer target of the packet decoders and flow tables with clang under ASan and
-# UBSan, replays the committed regression corpus, then fuzzes for a while from a copy of it.
-#   bash tools/fuzz/fuzz-dpi.sh BUILD_DIR [SECONDS]      (default 30 s; 0: replay only)
+# Builds the libFuzzer targets of dpi with clang under ASan and UBSan: the packet decoders and
+# flow tables (fuzz-packet-decoder), and the sFlow datagram decoder feeding them
+# (fuzz-sflow-decoder). Replays each committed regression corpus, then fuzzes each for its share
+# of the time from a copy of it.
+#   bash tools/fuzz/fuzz-dpi.sh BUILD_DIR [SECONDS]      (default 30 s in all; 0: replay only)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build="${1:?usage: fuzz-dpi.sh BUILD_DIR [SECONDS]}"
@@ -11,24 +13,49 @@ if [ -z "$clang" ]; then
     echo "fuzz-dpi: clang++ is not installed; skipping" >&2
     exit 0
 fi
-mkdir -p "$build/fuzz"
-sources=()
+targets=(packet-decoder sflow-decoder)
+flags=(-std=c++17 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -I"$here")
+libs=(-lz)
+if pkg-config --exists libisal 2>/dev/null; then
+    read -r -a isal <<<"$(pkg-config --libs libisal)"
+    libs+=("${isal[@]}")
+fi
+mkdir -p "$build/fuzz/objects"
+rm -f "$build"/fuzz/objects/*.o
+# The decoders once, instrumented for coverage, in an archive: each target links what it uses.
 for source in "$here"/dpi/*.cc; do
-    case "$(basename "$source")" in
-        capture-*|gzip-stream.cc|link-type.cc) ;; # reading files is not what this target fuzzes
-        application-classifier.cc) ;;             # nDPI is fuzzed by its own project
-        *) sources+=("$source") ;;
+    name=$(basename "$source" .cc)
+    case "$name" in
+        capture-*|gzip-stream|link-type) ;; # reading files is not what these targets fuzz
+        application-classifier) ;;           # nDPI is fuzzed by its own project
+        *) printf '%s\n' "$source" ;;
     esac
+done | OBJECTS="$build/fuzz/objects" xargs -P 2 -I{} sh -c \
+    '"$0" "$@" -fsanitize=fuzzer-no-link -c "{}" -o "$OBJECTS/$(basename "{}" .cc).o"' \
+    "$clang" "${flags[@]}"
+archive="$build/fuzz/libdpi-fuzz.a"
+rm -f "$archive"
+ar rcs "$archive" "$build"/fuzz/objects/*.o
+for target in "${targets[@]}"; do
+    "$clang" "${flags[@]}" -fsanitize=fuzzer "$here/tests/dpi/fuzz-$target.cc" "$archive" \
+        "${libs[@]}" -o "$build/fuzz/fuzz-$target"
 done
-binary="$build/fuzz/fuzz-packet-decoder"
-"$clang" -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -I"$here" "$here/tests/dpi/fuzz-packet-decoder.cc" "${sources[@]}" -lz -lisal -o "$binary"
-corpus="$here/tests/dpi/corpus/packet-decoder"
 # Every committed input first: a regression must fail here, whatever the fuzzing finds.
-"$binary" -runs=0 "$corpus"
+for target in "${targets[@]}"; do
+    "$build/fuzz/fuzz-$target" -runs=0 "$here/tests/dpi/corpus/$target"
+done
 if [ "$seconds" -gt 0 ]; then
-    work="$build/fuzz/corpus"
-    rm -rf "$work" && mkdir -p "$work" && cp "$corpus"/* "$work"/
-    "$binary" -max_total_time="$seconds" -rss_limit_mb=1024 -print_final_stats=1 \
-        -artifact_prefix="$build/fuzz/" "$work"
+    # The time is shared: each target fuzzes for its part, the last one for what is left.
+    left="$seconds"
+    remaining=${#targets[@]}
+    for target in "${targets[@]}"; do
+        share=$(( left / remaining ))
+        [ "$share" -ge 1 ] || share=1
+        left=$(( left - share ))
+        remaining=$(( remaining - 1 ))
+        work="$build/fuzz/corpus-$target"
+        rm -rf "$work" && mkdir -p "$work" && cp "$here/tests/dpi/corpus/$target"/* "$work"/
+        "$build/fuzz/fuzz-$target" -max_total_time="$share" -rss_limit_mb=1024 \
+            -print_final_stats=1 -artifact_prefix="$build/fuzz/$target-" "$work"
+    done
 fi
