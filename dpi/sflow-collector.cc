@@ -85,7 +85,11 @@ SflowCollector::Add(const std::uint8_t* data, std::size_t size, std::int64_t rec
     {
         return status; // no agent to credit what follows to
     }
-    TakeAgent(m_datagram.header, receivedNs);
+    if (!TakeAgent(m_datagram.header, receivedNs))
+    {
+        m_totals.agentsUntracked++;
+        return status;
+    }
     SflowAgentKey agent{m_datagram.header.agentAddress, m_datagram.header.subAgentId};
     m_totals.flowSamples += m_datagram.flowSamples.size();
     m_agents[agent].flowSamples += m_datagram.flowSamples.size();
@@ -100,10 +104,16 @@ SflowCollector::Add(const std::uint8_t* data, std::size_t size, std::int64_t rec
     return status;
 }
 
-void
+bool
 SflowCollector::TakeAgent(const SflowDatagramHeader& header, std::int64_t receivedNs)
 {
-    SflowAgentState& agent = m_agents[SflowAgentKey{header.agentAddress, header.subAgentId}];
+    SflowAgentKey key{header.agentAddress, header.subAgentId};
+    auto found = m_agents.find(key);
+    if (found == m_agents.end() && m_agents.size() >= m_options.maxAgents)
+    {
+        return false;
+    }
+    SflowAgentState& agent = found != m_agents.end() ? found->second : m_agents[key];
     if (agent.datagrams > 0)
     {
         auto ahead = static_cast<std::int32_t>(header.sequenceNumber - agent.lastSequence);
@@ -119,13 +129,14 @@ SflowCollector::TakeAgent(const SflowDatagramHeader& header, std::int64_t receiv
         {
             agent.datagrams++; // late or repeated: counted, but the sequence stays ahead
             agent.lastSeenNs = receivedNs;
-            return;
+            return true;
         }
     }
     agent.datagrams++;
     agent.lastSequence = header.sequenceNumber;
     agent.uptimeMs = header.uptimeMs;
     agent.lastSeenNs = receivedNs;
+    return true;
 }
 
 void
@@ -232,7 +243,14 @@ SflowCollector::TakeCounterSample(const SflowAgentKey& agent,
     m_totals.counterSamples++;
     m_agents[agent].counterSamples++;
     std::uint32_t index = sample.hasGeneric ? sample.generic.ifIndex : sample.sourceIdIndex;
-    SflowInterfaceState& port = m_interfaces[SflowInterfaceKey{agent, index}];
+    SflowInterfaceKey key{agent, index};
+    auto found = m_interfaces.find(key);
+    if (found == m_interfaces.end() && m_interfaces.size() >= m_options.maxInterfaces)
+    {
+        m_totals.interfacesUntracked++;
+        return;
+    }
+    SflowInterfaceState& port = found != m_interfaces.end() ? found->second : m_interfaces[key];
     SflowCounterReading reading;
     reading.uptimeMs = uptimeMs;
     reading.receivedNs = receivedNs;
@@ -297,6 +315,7 @@ SflowCollector::TakeCounterSample(const SflowAgentKey& agent,
         port.hasRates = false; // the agent restarted: rates start again
         port.continuousPauseMs.fill(0);
     }
+    port.readingIntervalNs = port.counterSamples > 0 ? receivedNs - before.receivedNs : 0;
     port.latest = reading;
     port.counterSamples++;
 }
@@ -338,6 +357,13 @@ SflowCollector::Window() const
         }
     }
     return sum;
+}
+
+bool
+SflowCollector::Stale(const SflowInterfaceState& port) const
+{
+    std::int64_t fresh = std::max(m_options.windowNs, 2 * port.readingIntervalNs);
+    return m_nowNs - port.latest.receivedNs > fresh;
 }
 
 std::uint64_t

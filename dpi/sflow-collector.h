@@ -87,6 +87,8 @@ struct SflowInterfaceState
 {
     std::uint64_t counterSamples{0};
     SflowCounterReading latest;
+    /** Between the last two readings, by the collector's clock: the agent's polling interval. */
+    std::int64_t readingIntervalNs{0};
     bool hasRates{false};
     SflowInterfaceRates rates;
     /** Consecutive readings, up to now, in which priority p was paused for the whole interval:
@@ -147,6 +149,9 @@ struct SflowCollectorTotals
     std::uint64_t other{0};
     /** Samples not added to the flow table because it was full. */
     std::uint64_t flowTableFull{0};
+    /** Datagrams of agents, and counter samples of ports, past the limits. */
+    std::uint64_t agentsUntracked{0};
+    std::uint64_t interfacesUntracked{0};
 };
 
 struct SflowCollectorOptions
@@ -156,6 +161,10 @@ struct SflowCollectorOptions
     std::int64_t stepNs{1'000'000'000};
     /** The flow table stops taking new QPs here, so that a flood cannot grow it without end. */
     std::size_t maxFlows{200'000};
+    /** Agents and ports past these are counted, not kept: a flood of forged agent addresses
+     *  must not grow the maps without end. */
+    std::size_t maxAgents{10'000};
+    std::size_t maxInterfaces{200'000};
     DecodeOptions decode;
 };
 
@@ -184,6 +193,10 @@ public:
     std::map<SflowTrafficClassKey, SflowClassCounts> Window() const;
 
     const SflowCollectorOptions& Options() const { return m_options; }
+    std::int64_t NowNs() const { return m_nowNs; }
+    /** A port whose last reading is older than the window and two polling intervals: its
+     *  agent stopped sending counters for it, and its rates say nothing of the present. */
+    bool Stale(const SflowInterfaceState& port) const;
     const SflowCollectorTotals& Totals() const { return m_totals; }
     const SflowAnomalyCounts& SflowAnomalies() const { return m_sflowAnomalies; }
     const AnomalyCounts& HeaderAnomalies() const { return m_headerAnomalies; }
@@ -206,7 +219,8 @@ private:
         std::uint64_t badDatagrams{0};
     };
 
-    void TakeAgent(const SflowDatagramHeader& header, std::int64_t receivedNs);
+    /** False when the agent is new and there is no room for it. */
+    bool TakeAgent(const SflowDatagramHeader& header, std::int64_t receivedNs);
     void TakeFlowSample(const std::uint8_t* data,
                         const SflowFlowSample& sample,
                         const SflowRawHeader& header);

@@ -1,5 +1,6 @@
 // fabricscope: design review, simulation and analysis of AI-training fabrics.
 #include "tools/analyze-command.h"
+#include "tools/collect-command.h"
 #include "tools/demo-command.h"
 #include "tools/output.h"
 #include "tools/review-command.h"
@@ -44,6 +45,13 @@ main(int argc, char** argv)
         "PFC pauses and storms, LLDP, anomalies, rule findings and a report");
     fab::tools::AddAnalyzeOptions(*analyzeCommand, analyze);
 
+    fab::tools::CollectOptions collect;
+    auto* collectCommand = app.add_subcommand(
+        "collect",
+        "sFlow from switches (or the simulator) -> the same decoders and rules, live: Prometheus "
+        "metrics, findings raised and cleared, periodic reports");
+    fab::tools::AddCollectOptions(*collectCommand, collect);
+
     std::string demoDirectory = "fabricscope-demo";
     auto* demoCommand = app.add_subcommand(
         "demo",
@@ -52,11 +60,12 @@ main(int argc, char** argv)
     demoCommand->add_option(
         "-o,--output", demoDirectory, "folder for the reports (default: fabricscope-demo)");
 
-    const std::set<std::string> commands = {"review", "simulate", "analyze", "demo"};
+    const std::set<std::string> commands = {"review", "simulate", "analyze", "collect", "demo"};
     if (argc > 1 && argv[1][0] != '-' && commands.count(argv[1]) == 0)
     {
-        spdlog::error("unknown command \"{}\"; expected one of: review, simulate, analyze, demo",
-                      argv[1]);
+        spdlog::error(
+            "unknown command \"{}\"; expected one of: review, simulate, analyze, collect, demo",
+            argv[1]);
         std::cerr << "Run with --help for usage.\n";
         return fab::tools::kExitBadInput;
     }
@@ -93,6 +102,10 @@ main(int argc, char** argv)
     if (analyzeCommand->parsed())
     {
         return fab::tools::RunAnalyze(analyze);
+    }
+    if (collectCommand->parsed())
+    {
+        return fab::tools::RunCollect(collect);
     }
     if (demoCommand->parsed())
     {

@@ -2,8 +2,7 @@
 // proof that the text, the content type and the HTTP side are what Prometheus expects. See
 // research/local-peers-slurm-prometheus-pmacct.md, section 2.
 
-#include "support/child-process.h"
-#include "support/local-sockets.h"
+#include "support/prometheus.h"
 #include "support/run-command.h"
 #include "telemetry/model/prometheus-text.h"
 #include "telemetry/net/metrics-server.h"
@@ -18,116 +17,13 @@
 
 using namespace fab::telemetry;
 using namespace std::chrono_literals;
-
-namespace
-{
-
-std::string
-PercentEncode(const std::string& text)
-{
-    std::string out;
-    for (unsigned char c : text)
-    {
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'
-            || c == '-' || c == '.' || c == '~')
-        {
-            out += static_cast<char>(c);
-        }
-        else
-        {
-            char escaped[4];
-            std::snprintf(escaped, sizeof escaped, "%%%02X", c);
-            out += escaped;
-        }
-    }
-    return out;
-}
-
-/** The instant query's result vector, or an empty array while Prometheus has nothing yet. */
-nlohmann::json
-Query(std::uint16_t prometheusPort, const std::string& query)
-{
-    fab::tests::HttpResponse response;
-    try
-    {
-        response
-            = fab::tests::HttpGet(prometheusPort, "/api/v1/query?query=" + PercentEncode(query));
-    }
-    catch (const std::exception&)
-    {
-        return nlohmann::json::array(); // not listening yet
-    }
-    if (response.status != 200)
-    {
-        return nlohmann::json::array();
-    }
-    auto body = nlohmann::json::parse(response.body, nullptr, false);
-    if (body.is_discarded() || body.value("status", "") != "success")
-    {
-        return nlohmann::json::array();
-    }
-    return body["data"]["result"];
-}
-
-struct Polled
-{
-    nlohmann::json result;
-    bool prometheusExited{false};
-};
-
-/** Polls the query until `accept` likes its result, Prometheus dies or the deadline passes. */
-template <typename Accept>
-Polled
-PollQuery(fab::tests::ChildProcess& prometheus,
-          std::uint16_t port,
-          const std::string& query,
-          std::chrono::steady_clock::time_point deadline,
-          Accept accept)
-{
-    Polled polled;
-    while (std::chrono::steady_clock::now() < deadline)
-    {
-        if (!prometheus.Running())
-        {
-            polled.prometheusExited = true;
-            return polled;
-        }
-        polled.result = Query(port, query);
-        if (accept(polled.result))
-        {
-            return polled;
-        }
-        std::this_thread::sleep_for(200ms);
-    }
-    return polled;
-}
-
-/** label set (without job and instance) → value text, from a query result. */
-std::map<std::string, std::string>
-SeriesValues(const nlohmann::json& result)
-{
-    std::map<std::string, std::string> values;
-    for (const auto& series : result)
-    {
-        std::string labels;
-        for (const auto& [name, value] : series["metric"].items())
-        {
-            if (name != "job" && name != "instance")
-            {
-                labels += name + "=" + value.get<std::string>() + ";";
-            }
-        }
-        values[labels] = series["value"][1].get<std::string>();
-    }
-    return values;
-}
-
-} // namespace
+using fab::tests::PollQuery;
+using fab::tests::Query;
+using fab::tests::SeriesValues;
 
 TEST_CASE("a real Prometheus scrapes what the server serves", "[telemetry][prometheus][scrape]")
 {
-    auto prometheusPath = fab::tests::FindOnPath("prometheus");
-    if (prometheusPath.empty())
+    if (fab::tests::FindOnPath("prometheus").empty())
     {
         WARN("prometheus is not installed (Debian package prometheus): end-to-end scrape skipped");
         return;
@@ -145,27 +41,10 @@ TEST_CASE("a real Prometheus scrapes what the server serves", "[telemetry][prome
     MetricsServer server(MetricsServerConfig{}, [&] { return snapshot.Current(); });
 
     auto dir = fab::tests::TempDir("prometheus-scrape");
-    auto webPort = fab::tests::FreeTcpPort();
-    {
-        std::ofstream config(dir / "prometheus.yml");
-        config << "global:\n"
-                  "  scrape_interval: 1s\n"
-                  "  evaluation_interval: 1s\n"
-                  "scrape_configs:\n"
-                  "  - job_name: fabricscope\n"
-                  "    scrape_interval: 1s\n"
-                  "    scrape_timeout: 1s\n"
-                  "    metrics_path: /metrics\n"
-                  "    static_configs:\n"
-                  "      - targets: ['127.0.0.1:"
-               << server.LocalPort() << "']\n";
-    }
-    fab::tests::ChildProcess prometheus(
-        {prometheusPath.string(),
-         "--config.file=" + (dir / "prometheus.yml").string(),
-         "--storage.tsdb.path=" + (dir / "data").string(),
-         "--web.listen-address=127.0.0.1:" + std::to_string(webPort)},
-        dir / "prometheus.log");
+    auto started = fab::tests::StartPrometheus(dir, server.LocalPort());
+    REQUIRE(started.process);
+    auto& prometheus = *started.process;
+    auto webPort = started.webPort;
     INFO("Prometheus log: " << (dir / "prometheus.log").string());
 
     // The first scrape comes about 5 s after the start, whatever the interval.

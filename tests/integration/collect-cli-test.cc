@@ -1,0 +1,437 @@
+// `fabricscope collect` end to end, with real peers on loopback: sFlow datagrams in (our
+// encoder's, pmacctd's), Prometheus text out, scraped by a real Prometheus server; findings
+// raised and cleared as the window moves; malformed datagrams, stalled scrapers and floods do
+// not stop ingest; SIGTERM writes the final report.
+#include "support/child-process.h"
+#include "support/local-sockets.h"
+#include "support/pmacct.h"
+#include "support/prometheus.h"
+#include "support/run-command.h"
+#include "support/udp-pcap.h"
+#include "telemetry/export/sflow-encoder.h"
+#include "tests/dpi/frame-builder.h"
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <thread>
+
+using namespace fab::tests;
+using namespace std::chrono_literals;
+using nlohmann::json;
+namespace telemetry = fab::telemetry;
+
+namespace
+{
+
+const std::string kExternal = std::string(FABRICSCOPE_SHARED_DIR) + "/testdata/external/";
+
+std::uint16_t
+FreeUdpPort()
+{
+    SocketHandle socket(::socket(AF_INET, SOCK_DGRAM, 0));
+    sockaddr_in address = Loopback(0);
+    REQUIRE(::bind(socket.Get(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    socklen_t length = sizeof address;
+    REQUIRE(::getsockname(socket.Get(), reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    return ntohs(address.sin_port);
+}
+
+/** Sends datagrams to 127.0.0.1:`port` from one socket. */
+class Sender
+{
+public:
+    explicit Sender(std::uint16_t port)
+    : m_socket(::socket(AF_INET, SOCK_DGRAM, 0))
+    , m_to(Loopback(port))
+    {
+    }
+
+    void Send(const std::vector<std::uint8_t>& datagram)
+    {
+        ::sendto(m_socket.Get(),
+                 datagram.data(),
+                 datagram.size(),
+                 0,
+                 reinterpret_cast<const sockaddr*>(&m_to),
+                 sizeof m_to);
+    }
+
+private:
+    SocketHandle m_socket;
+    sockaddr_in m_to;
+};
+
+/** `name{labels}` → value, from Prometheus text. */
+std::map<std::string, double>
+ParseMetrics(const std::string& text)
+{
+    std::map<std::string, double> values;
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line))
+    {
+        if (line.empty() || line[0] == '#')
+        {
+            continue;
+        }
+        auto space = line.rfind(' ');
+        values[line.substr(0, space)] = std::stod(line.substr(space + 1));
+    }
+    return values;
+}
+
+std::map<std::string, double>
+Scrape(std::uint16_t port)
+{
+    try
+    {
+        auto response = HttpGet(port, "/metrics");
+        if (response.status == 200)
+        {
+            return ParseMetrics(response.body);
+        }
+    }
+    catch (const std::exception&)
+    {
+    }
+    return {};
+}
+
+/** Scrapes until `accept` likes the metrics or 20 s pass; returns the last scrape. */
+template <typename Accept>
+std::map<std::string, double>
+ScrapeUntil(std::uint16_t port, Accept accept)
+{
+    auto deadline = std::chrono::steady_clock::now() + 20s;
+    std::map<std::string, double> metrics;
+    while (std::chrono::steady_clock::now() < deadline)
+    {
+        metrics = Scrape(port);
+        if (!metrics.empty() && accept(metrics))
+        {
+            break;
+        }
+        std::this_thread::sleep_for(100ms);
+    }
+    return metrics;
+}
+
+double
+Value(const std::map<std::string, double>& metrics, const std::string& series)
+{
+    auto found = metrics.find(series);
+    return found == metrics.end() ? -1 : found->second;
+}
+
+/** RoCE samples at 1 in 1000 on ifIndex 3 of agent 10.0.0.9: `marked` of them CE. */
+std::vector<std::vector<std::uint8_t>>
+RoceSampleDatagrams(int samples, int marked)
+{
+    std::vector<std::vector<std::uint8_t>> datagrams;
+    telemetry::SflowEncoderConfig config;
+    config.agent = telemetry::SflowAgentAddress::Ipv4(0x0A000009);
+    telemetry::SflowEncoder encoder(config,
+                                    [&](const std::uint8_t* data, std::size_t size)
+                                    { datagrams.emplace_back(data, data + size); });
+    encoder.SetUptimeMs(5'000);
+    for (int i = 0; i < samples; ++i)
+    {
+        fab::dpi::test::RoceSpec spec;
+        spec.opcode = 0x0A; // WRITE_ONLY
+        spec.destQp = 0x100 + static_cast<std::uint32_t>(i % 4);
+        spec.psn = static_cast<std::uint32_t>(i);
+        spec.payload = 1024;
+        spec.tos = i < marked ? 0x6B : 0x6A; // DSCP 26: CE, ECT(0)
+        auto frame = fab::dpi::test::BuildRoceFrame(spec);
+        telemetry::SflowPacketSample sample;
+        sample.source = {0, 3};
+        sample.samplingRate = 1000;
+        sample.samplePool = static_cast<std::uint32_t>(1000 * (i + 1));
+        sample.input = 3;
+        sample.frame = frame.data();
+        sample.capturedLength = frame.size();
+        REQUIRE(encoder.AddFlowSample(sample));
+    }
+    encoder.Flush();
+    return datagrams;
+}
+
+/** Counters of ifIndex 3 at `uptimeMs`: priority 3 paused for `pausedUs` so far. */
+std::vector<std::uint8_t>
+CounterDatagram(std::uint32_t uptimeMs, std::uint64_t inOctets, std::uint64_t pausedUs)
+{
+    std::vector<std::uint8_t> datagram;
+    telemetry::SflowEncoderConfig config;
+    config.agent = telemetry::SflowAgentAddress::Ipv4(0x0A000009);
+    config.subAgentId = 1; // its own sequence numbers
+    telemetry::SflowEncoder encoder(config,
+                                    [&](const std::uint8_t* data, std::size_t size)
+                                    { datagram.assign(data, data + size); });
+    encoder.SetUptimeMs(uptimeMs);
+    telemetry::SflowPortCounters port;
+    port.source = {0, 3};
+    telemetry::SflowInterfaceCounters generic;
+    generic.ifIndex = 3;
+    generic.ifSpeed = 400'000'000'000ULL;
+    generic.ifInOctets = inOctets;
+    generic.ifOutOctets = inOctets / 2;
+    generic.ifInUcastPkts = static_cast<std::uint32_t>(inOctets / 1000);
+    port.generic = generic;
+    telemetry::SflowPfcCounters pfc;
+    pfc.pfcEnabled = 1u << 3;
+    pfc.priorities[3].rxPauseFrames = pausedUs / 10;
+    pfc.priorities[3].rxPauseDurationUs = pausedUs;
+    port.pfc = pfc;
+    REQUIRE(encoder.AddCounterSample(port));
+    encoder.Flush();
+    return datagram;
+}
+
+bool
+Logged(const std::filesystem::path& log, const std::string& text)
+{
+    return ReadFile(log).find(text) != std::string::npos;
+}
+
+template <typename Check>
+bool
+Within(std::chrono::seconds limit, Check check)
+{
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline)
+    {
+        if (check())
+        {
+            return true;
+        }
+        std::this_thread::sleep_for(100ms);
+    }
+    return check();
+}
+
+} // namespace
+
+TEST_CASE("collect: sFlow in, Prometheus out (scraped by a real Prometheus), findings raised and "
+          "cleared, the final report on SIGTERM",
+          "[integration][collect]")
+{
+    auto dir = TempDir("collect-cli");
+    auto sflowPort = FreeUdpPort();
+    auto httpPort = FreeTcpPort();
+    ChildProcess collect({FABRICSCOPE_BINARY,
+                          "collect",
+                          "--sflow",
+                          "127.0.0.1:" + std::to_string(sflowPort),
+                          "--prometheus",
+                          "127.0.0.1:" + std::to_string(httpPort),
+                          "--window",
+                          "2s",
+                          "--format",
+                          "json",
+                          "-o",
+                          (dir / "reports").string()},
+                         dir / "collect.log");
+    INFO(ReadFile(dir / "collect.log"));
+    REQUIRE(Within(10s, [&] { return !Scrape(httpPort).empty(); }));
+    auto prometheus = StartPrometheus(dir, httpPort);
+
+    // 200 RoCE samples at 1 in 1000, half of them CE; two counter readings 1 s apart in which
+    // priority 3 was paused the whole second.
+    Sender sender(sflowPort);
+    auto samples = RoceSampleDatagrams(200, 100);
+    for (const auto& datagram : samples)
+    {
+        sender.Send(datagram);
+    }
+    sender.Send(CounterDatagram(10'000, 1'000'000'000, 0));
+    sender.Send(CounterDatagram(11'000, 1'500'000'000, 1'000'000));
+    std::size_t sent = samples.size() + 2;
+
+    auto metrics = ScrapeUntil(httpPort,
+                               [&](const auto& m)
+                               {
+                                   return Value(m, "fabricscope_sflow_datagrams_total")
+                                              == static_cast<double>(sent)
+                                          && Value(m, "fabricscope_findings_raised_total") >= 2;
+                               });
+    CHECK(Value(metrics, "fabricscope_sflow_datagrams_total") == sent);
+    CHECK(Value(metrics, "fabricscope_sflow_samples_total{kind=\"flow\"}") == 200);
+    CHECK(Value(metrics, "fabricscope_sflow_samples_total{kind=\"counter\"}") == 2);
+    CHECK(Value(metrics, "fabricscope_rdma_packets_estimated_total{class=\"dscp26\"}") == 200'000);
+    CHECK(Value(metrics, "fabricscope_rdma_ecn_ce_ratio{class=\"dscp26\"}") == 0.5);
+    CHECK(Value(metrics,
+                "fabricscope_interface_octets_total{agent=\"10.0.0.9/1\",ifindex=\"3\","
+                "direction=\"in\"}")
+          == 1'500'000'000);
+    // 500,000,000 octets in 1 s of the agent's clock.
+    CHECK(Value(metrics,
+                "fabricscope_interface_bits_per_second{agent=\"10.0.0.9/1\",ifindex=\"3\","
+                "direction=\"in\"}")
+          == 4e9);
+    CHECK(Value(metrics,
+                "fabricscope_interface_pfc_rx_paused_ratio{agent=\"10.0.0.9/1\",ifindex=\"3\","
+                "priority=\"3\"}")
+          == 1);
+    CHECK(Value(metrics,
+                "fabricscope_finding_active{rule=\"capture.ecn-ce-ratio\",severity=\"warning\","
+                "subject=\"traffic class dscp26\"}")
+          == 1);
+    CHECK(Value(metrics,
+                "fabricscope_finding_active{rule=\"capture.pfc-storm\",severity=\"error\","
+                "subject=\"10.0.0.9/1 ifIndex 3, priority 3\"}")
+          == 1);
+    CHECK(Logged(dir / "collect.log", "raised rule=capture.ecn-ce-ratio"));
+
+    // Garbage, a scraper that never sends, one that never reads: ingest goes on, the endpoint
+    // answers.
+    SocketHandle silent = ConnectTcp(httpPort);
+    SocketHandle deaf = ConnectTcp(httpPort);
+    SendAll(deaf, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+    std::uint32_t seed = 7;
+    for (int i = 0; i < 500; ++i)
+    {
+        std::vector<std::uint8_t> garbage(static_cast<std::size_t>(8 + i % 200));
+        for (auto& byte : garbage)
+        {
+            seed = seed * 1103515245U + 12345U;
+            byte = static_cast<std::uint8_t>(seed >> 16);
+        }
+        if (i % 7 == 0)
+        {
+            // Version 5, then an address type no agent sends.
+            garbage[0] = garbage[1] = garbage[2] = 0;
+            garbage[3] = 5;
+            garbage[7] = 9;
+        }
+        sender.Send(garbage);
+    }
+    sender.Send(RoceSampleDatagrams(1, 0).front());
+    sent += 501;
+    metrics = ScrapeUntil(
+        httpPort,
+        [&](const auto& m)
+        { return Value(m, "fabricscope_sflow_datagrams_total") == static_cast<double>(sent); });
+    CHECK(Value(metrics, "fabricscope_sflow_datagrams_total") == sent);
+    double errors = 0;
+    for (const auto& [series, value] : metrics)
+    {
+        if (series.rfind("fabricscope_sflow_decode_errors_total{", 0) == 0)
+        {
+            errors += value;
+        }
+    }
+    CHECK(errors >= 500);
+    CHECK(Value(metrics, "fabricscope_collector_datagrams_dropped_total{reason=\"queue_full\"}")
+          == 0);
+
+    // A real Prometheus scrapes the same numbers.
+    if (prometheus.process)
+    {
+        auto polled = PollQuery(*prometheus.process,
+                                prometheus.webPort,
+                                "fabricscope_rdma_packets_estimated_total",
+                                std::chrono::steady_clock::now() + 30s,
+                                [](const json& result) {
+                                    return result.size() == 1 && result[0]["value"][1] == "201000";
+                                });
+        INFO(ReadFile(prometheus.log));
+        REQUIRE(polled.result.size() == 1);
+        CHECK(polled.result[0]["metric"]["class"] == "dscp26");
+        CHECK(polled.result[0]["value"][1] == "201000");
+        auto up = Query(prometheus.webPort, "up{job=\"fabricscope\"}");
+        REQUIRE(up.size() == 1);
+        CHECK(up[0]["value"][1] == "1");
+    }
+    else
+    {
+        WARN("prometheus is not installed (Debian package prometheus): its scrape is skipped");
+    }
+
+    // Two seconds without traffic: the window empties and the findings clear.
+    CHECK(Within(10s,
+                 [&]
+                 {
+                     return Logged(dir / "collect.log", "cleared rule=capture.ecn-ce-ratio")
+                            && Logged(dir / "collect.log", "cleared rule=capture.pfc-storm");
+                 }));
+
+    REQUIRE(collect.Stop() == 0);
+    auto report = json::parse(ReadFile(dir / "reports" / "fabricscope-collect.json"));
+    CHECK(report["sflow"]["datagrams"] == sent);
+    CHECK(report["sflow"]["flow_samples"] == 201);
+    CHECK(report["classes"]["dscp26"]["total"]["packets"] == 201'000.0);
+    CHECK(report["agents"].size() == 2);
+    CHECK(Logged(dir / "collect.log", "stopping on SIGTERM"));
+}
+
+TEST_CASE("collect: pmacctd's sfprobe feeds it, and the counts equal sfacctd's for the same "
+          "datagrams",
+          "[integration][collect][pmacct]")
+{
+    if (!HavePmacct())
+    {
+        WARN("pmacct is not installed (Debian package pmacct): skipped");
+        return;
+    }
+    auto dir = TempDir("collect-pmacct");
+    // pmacctd sends to the test, which keeps every datagram, writes them into a capture for
+    // sfacctd and passes them on to collect: the two collectors see the very same datagrams.
+    auto probe = RunPmacctdProbe(dir, kExternal + "roce-softroce-send.pcap", 7, 5);
+    INFO(probe.log);
+    REQUIRE(probe.exitCode == 0);
+    REQUIRE_FALSE(probe.datagrams.empty());
+    WriteUdpPcap(dir / "sflow.pcap", probe.datagrams);
+    auto sfacctd = RunSfacctdOffline(
+        dir, dir / "sflow.pcap", "src_host, dst_host, src_port, dst_port, proto");
+    INFO(sfacctd.log);
+    REQUIRE(sfacctd.exitCode == 0);
+    double sfacctdPackets = 0;
+    double sfacctdRoce = 0;
+    for (const auto& row : sfacctd.flows)
+    {
+        double packets = std::stod(row.at("PACKETS"));
+        sfacctdPackets += packets;
+        sfacctdRoce += row.at("DST_PORT") == "4791" ? packets : 0;
+    }
+
+    auto sflowPort = FreeUdpPort();
+    auto httpPort = FreeTcpPort();
+    ChildProcess collect({FABRICSCOPE_BINARY,
+                          "collect",
+                          "--sflow",
+                          "127.0.0.1:" + std::to_string(sflowPort),
+                          "--prometheus",
+                          "127.0.0.1:" + std::to_string(httpPort),
+                          "--format",
+                          "json",
+                          "-o",
+                          (dir / "reports").string()},
+                         dir / "collect.log");
+    INFO(ReadFile(dir / "collect.log"));
+    REQUIRE(Within(10s, [&] { return !Scrape(httpPort).empty(); }));
+    Sender sender(sflowPort);
+    for (const auto& datagram : probe.datagrams)
+    {
+        sender.Send(datagram);
+    }
+    auto metrics = ScrapeUntil(httpPort,
+                               [&](const auto& m)
+                               {
+                                   return Value(m, "fabricscope_sflow_datagrams_total")
+                                          == static_cast<double>(probe.datagrams.size());
+                               });
+    REQUIRE(collect.Stop() == 0);
+    auto report = json::parse(ReadFile(dir / "reports" / "fabricscope-collect.json"));
+    INFO("pmacctd sent " << probe.datagrams.size() << " datagrams; sfacctd counted "
+                         << sfacctdPackets << " packets, " << sfacctdRoce << " to port 4791");
+    CHECK(report["sflow"]["datagrams"] == probe.datagrams.size());
+    CHECK(report["sflow"]["bad_datagrams"] == 0);
+    CHECK(report["sflow"]["flow_samples"].get<double>() == sfacctdPackets);
+    CHECK(report["sflow"]["estimated_packets"].get<double>() == sfacctdPackets);
+    CHECK(report["sflow"]["rdma"].get<double>() == sfacctdRoce);
+    CHECK(report["agents"].size() == 1);
+    CHECK(report["agents"][0]["agent"] == "127.0.0.1/7");
+}
