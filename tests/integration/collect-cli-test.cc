@@ -11,11 +11,11 @@
 #include "telemetry/export/sflow-encoder.h"
 #include "tests/dpi/frame-builder.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <thread>
 
 using namespace fab::tests;
@@ -434,4 +434,101 @@ TEST_CASE("collect: pmacctd's sfprobe feeds it, and the counts equal sfacctd's f
     CHECK(report["sflow"]["rdma"].get<double>() == sfacctdRoce);
     CHECK(report["agents"].size() == 1);
     CHECK(report["agents"][0]["agent"] == "127.0.0.1/7");
+}
+
+TEST_CASE("collect: a flood of 200,000 datagrams keeps memory bounded, counts its drops, and the "
+          "endpoint keeps answering",
+          "[integration][collect][slow]")
+{
+    auto dir = TempDir("collect-flood");
+    auto sflowPort = FreeUdpPort();
+    auto httpPort = FreeTcpPort();
+    ChildProcess collect({FABRICSCOPE_BINARY,
+                          "collect",
+                          "--sflow",
+                          "127.0.0.1:" + std::to_string(sflowPort),
+                          "--prometheus",
+                          "127.0.0.1:" + std::to_string(httpPort),
+                          "--queue",
+                          "1024",
+                          "--format",
+                          "json",
+                          "-o",
+                          (dir / "reports").string()},
+                         dir / "collect.log");
+    INFO(ReadFile(dir / "collect.log"));
+    REQUIRE(Within(10s, [&] { return !Scrape(httpPort).empty(); }));
+    auto resident = [&]
+    {
+        std::ifstream status("/proc/" + std::to_string(collect.Pid()) + "/status");
+        std::string line;
+        while (std::getline(status, line))
+        {
+            if (line.rfind("VmRSS:", 0) == 0)
+            {
+                return std::stol(line.substr(6));
+            }
+        }
+        return 0L;
+    };
+    long before = resident();
+
+    // Scrapes go on during the flood; the slowest is kept.
+    std::atomic<bool> flooding{true};
+    std::atomic<long> slowestMs{0};
+    std::atomic<int> scrapes{0};
+    std::thread scraper(
+        [&]
+        {
+            while (flooding)
+            {
+                auto started = std::chrono::steady_clock::now();
+                if (!Scrape(httpPort).empty())
+                {
+                    scrapes++;
+                }
+                long ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::steady_clock::now() - started)
+                              .count();
+                slowestMs = std::max(slowestMs.load(), ms);
+                std::this_thread::sleep_for(20ms);
+            }
+        });
+    auto pool = RoceSampleDatagrams(400, 40);
+    Sender sender(sflowPort);
+    constexpr int kFlood = 200'000;
+    for (int i = 0; i < kFlood; ++i)
+    {
+        sender.Send(pool[static_cast<std::size_t>(i) % pool.size()]);
+    }
+    auto metrics = ScrapeUntil(
+        httpPort,
+        [&](const auto& m)
+        {
+            return Value(m, "fabricscope_collector_datagrams_received_total")
+                       + Value(m,
+                               "fabricscope_collector_datagrams_dropped_total{reason=\"kernel\"}")
+                   == kFlood;
+        });
+    flooding = false;
+    scraper.join();
+    long after = resident();
+    double received = Value(metrics, "fabricscope_collector_datagrams_received_total");
+    double kernel
+        = Value(metrics, "fabricscope_collector_datagrams_dropped_total{reason=\"kernel\"}");
+    double queueFull
+        = Value(metrics, "fabricscope_collector_datagrams_dropped_total{reason=\"queue_full\"}");
+    double decoded = Value(metrics, "fabricscope_sflow_datagrams_total");
+    WARN("flood of " << kFlood << ": received " << received << ", decoded " << decoded
+                     << ", dropped " << queueFull << " (queue full) and " << kernel
+                     << " (kernel); resident " << before << " → " << after << " KiB; "
+                     << scrapes.load() << " scrapes during it, the slowest " << slowestMs.load()
+                     << " ms");
+    CHECK(received + kernel == kFlood);
+    CHECK(decoded + queueFull == received);
+    CHECK(scrapes.load() > 0);
+    CHECK(slowestMs.load() < 2'000);
+    // The queue's buffers (1,024 × 9 KiB) and the flow table of 400 QPs: nothing per datagram.
+    CHECK(after - before < 64 * 1024);
+    REQUIRE(collect.Stop() == 0);
 }
