@@ -1,6 +1,7 @@
 #include "dpi/capture-analysis.h"
 
 #include "dpi/opcode-table.h"
+#include "dpi/prefetch-reader.h"
 
 #include <chrono>
 
@@ -212,7 +213,8 @@ AnalyzeCaptures(const std::vector<std::string>& paths, const AnalysisOptions& op
     DecodedPacket packet;
     CapturedPacket captured;
     std::uint64_t number = 0;
-    while (reader.Next(captured))
+    PrefetchReader prefetch(reader);
+    while (prefetch.Next(captured))
     {
         ++number;
         std::int64_t timeNs
@@ -322,7 +324,10 @@ AnalyzeCaptures(const std::vector<std::string>& paths, const AnalysisOptions& op
     }
     result.pfc.Finish(result.lastNs);
     result.applications.Finish();
-    result.collectives = FindCollectives(result.flows.Flows(), options.collectives);
+    if (options.recogniseCollectives)
+    {
+        result.collectives = FindCollectives(result.flows.Flows(), options.collectives);
+    }
     for (std::size_t i = 0; i < reader.FileCount(); ++i)
     {
         result.files.push_back(reader.File(i));

@@ -27,6 +27,8 @@ struct AnalysisOptions
     std::int64_t stormNs{100'000'000}; ///< a continuous pause this long is a storm
     DecodeOptions decode;
     CollectiveOptions collectives;
+    /** Off: `collectives` stays empty (FindCollectives can run on the flows later). */
+    bool recogniseCollectives{true};
     std::function<void(const ReadProgress&)> progress;
 };
 

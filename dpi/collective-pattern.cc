@@ -41,11 +41,16 @@ CarriesData(const RdmaFlow& flow)
            && static_cast<Transport>(flow.transport) != Transport::Cnp;
 }
 
-/** Splits hops (indices into `hops`) into sets that share endpoints. */
+/**
+ * Splits hops (indices into `hops`) into sets that share endpoints. `parent` has one entry per
+ * endpoint, each its own index; the entries touched are put back before returning, so one
+ * buffer serves every call.
+ */
 std::vector<std::vector<std::uint32_t>>
-Connected(const std::vector<Hop>& hops, const std::vector<std::uint32_t>& subset)
+Connected(const std::vector<Hop>& hops,
+          const std::vector<std::uint32_t>& subset,
+          std::vector<std::uint32_t>& parent)
 {
-    std::map<std::uint32_t, std::uint32_t> parent;
     auto find = [&parent](std::uint32_t x)
     {
         while (parent[x] != x)
@@ -56,11 +61,6 @@ Connected(const std::vector<Hop>& hops, const std::vector<std::uint32_t>& subset
     };
     for (auto h : subset)
     {
-        parent.emplace(hops[h].from, hops[h].from);
-        parent.emplace(hops[h].to, hops[h].to);
-    }
-    for (auto h : subset)
-    {
         auto a = find(hops[h].from);
         auto b = find(hops[h].to);
         if (a != b)
@@ -68,15 +68,28 @@ Connected(const std::vector<Hop>& hops, const std::vector<std::uint32_t>& subset
             parent[std::max(a, b)] = std::min(a, b);
         }
     }
-    std::map<std::uint32_t, std::vector<std::uint32_t>> byRoot;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> byRoot; // (root, hop)
+    byRoot.reserve(subset.size());
     for (auto h : subset)
     {
-        byRoot[find(hops[h].from)].push_back(h);
+        byRoot.emplace_back(find(hops[h].from), h);
     }
-    std::vector<std::vector<std::uint32_t>> out;
-    for (auto& [root, members] : byRoot)
+    for (auto h : subset)
     {
-        out.push_back(std::move(members));
+        parent[hops[h].from] = hops[h].from;
+        parent[hops[h].to] = hops[h].to;
+    }
+    std::stable_sort(byRoot.begin(),
+                     byRoot.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<std::vector<std::uint32_t>> out;
+    for (std::size_t i = 0; i < byRoot.size(); ++i)
+    {
+        if (i == 0 || byRoot[i].first != byRoot[i - 1].first)
+        {
+            out.emplace_back();
+        }
+        out.back().push_back(byRoot[i].second);
     }
     return out;
 }
@@ -337,7 +350,7 @@ AddressLess(const FlowAddress& a, const FlowAddress& b)
 }
 
 std::vector<CollectiveGroup>
-FindCollectives(const std::deque<RdmaFlow>& flows, const CollectiveOptions& options)
+FindCollectives(const RdmaFlows& flows, const CollectiveOptions& options)
 {
     std::vector<FlowAddress> addresses;
     for (const auto& flow : flows)
@@ -357,49 +370,58 @@ FindCollectives(const std::deque<RdmaFlow>& flows, const CollectiveOptions& opti
             - addresses.begin());
     };
 
-    std::map<std::pair<std::uint32_t, std::uint32_t>, Hop> byEnds;
+    // (from, to, flow) sorted: the flows of each hop side by side, hops in endpoint order.
+    std::vector<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>> ends;
     for (std::size_t i = 0; i < flows.size(); ++i)
     {
         const RdmaFlow& flow = flows[i];
-        std::uint32_t from = endpointOf(flow.key.source);
-        std::uint32_t to = endpointOf(flow.key.destination);
-        if (!CarriesData(flow) || from == to)
+        if (!CarriesData(flow))
         {
             continue;
         }
-        auto [it, fresh] = byEnds.try_emplace({from, to});
-        Hop& hop = it->second;
-        if (fresh)
+        std::uint32_t from = endpointOf(flow.key.source);
+        std::uint32_t to = endpointOf(flow.key.destination);
+        if (from != to)
         {
+            ends.emplace_back(from, to, static_cast<std::uint32_t>(i));
+        }
+    }
+    std::sort(ends.begin(), ends.end());
+    std::vector<Hop> hops;
+    for (std::size_t e = 0; e < ends.size(); ++e)
+    {
+        auto [from, to, i] = ends[e];
+        const RdmaFlow& flow = flows[i];
+        if (e == 0 || std::get<0>(ends[e - 1]) != from || std::get<1>(ends[e - 1]) != to)
+        {
+            Hop& hop = hops.emplace_back();
             hop.from = from;
             hop.to = to;
             hop.firstNs = flow.firstNs;
             hop.lastNs = flow.lastNs;
         }
+        Hop& hop = hops.back();
         hop.payloadBytes += flow.payloadBytes;
         hop.wireBytes += flow.bytes;
         hop.packets += flow.packets;
         hop.firstNs = std::min(hop.firstNs, flow.firstNs);
         hop.lastNs = std::max(hop.lastNs, flow.lastNs);
-        hop.flows.push_back(static_cast<std::uint32_t>(i));
-    }
-    std::vector<Hop> hops;
-    for (auto& [ends, hop] : byEnds)
-    {
-        hops.push_back(std::move(hop));
+        hop.flows.push_back(i);
     }
     std::vector<std::uint32_t> all(hops.size());
     std::iota(all.begin(), all.end(), 0u);
+    std::vector<std::uint32_t> parent(addresses.size());
+    std::iota(parent.begin(), parent.end(), 0u);
 
     std::vector<CollectiveGroup> groups;
     std::vector<std::uint32_t> lowestEndpoint;
-    for (const auto& component : Connected(hops, all))
+    for (const auto& component : Connected(hops, all, parent))
     {
         for (const auto& volume : VolumeClasses(hops, component, options.volumeGap))
         {
             for (const auto& cluster : TimeClusters(hops, volume))
             {
-                for (const auto& subset : Connected(hops, cluster))
+                for (const auto& subset : Connected(hops, cluster, parent))
                 {
                     std::uint32_t lowest = kNone;
                     for (auto h : subset)

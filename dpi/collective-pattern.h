@@ -129,7 +129,7 @@ struct CollectiveOptions
  * the ACKs of the connection's other direction counts. Groups come largest (payload) first, equal
  * ones by lowest member address.
  */
-std::vector<CollectiveGroup> FindCollectives(const std::deque<RdmaFlow>& flows,
+std::vector<CollectiveGroup> FindCollectives(const RdmaFlows& flows,
                                              const CollectiveOptions& options = {});
 
 /** What a group is, in one sentence for reports: "ring of 8: each member sends to the next". */

@@ -1,6 +1,7 @@
 #ifndef FABRICSCOPE_DPI_RDMA_FLOW_TABLE_H
 #define FABRICSCOPE_DPI_RDMA_FLOW_TABLE_H
 
+#include "dpi/arena-allocator.h"
 #include "dpi/flow-index.h"
 #include "dpi/packet-decoder.h"
 
@@ -133,6 +134,9 @@ struct RdmaFlow
     bool IsResponseFlow() const { return acks + Naks() + rnrNaks + cnps > 0 && messages == 0; }
 };
 
+/** The flows of a table, in the order first seen; a new flow never moves the others. */
+using RdmaFlows = std::deque<RdmaFlow, ArenaAllocator<RdmaFlow>>;
+
 /** What one packet did to its flow, for time series: bits of RdmaEvent. */
 enum class RdmaEvent : std::uint8_t
 {
@@ -158,7 +162,7 @@ public:
     std::uint8_t Add(const DecodedPacket& packet, std::int64_t timeNs, std::uint64_t packetNumber);
 
     /** Flows in the order first seen; a deque, so a new flow never moves the others. */
-    const std::deque<RdmaFlow>& Flows() const { return m_flows; }
+    const RdmaFlows& Flows() const { return m_flows; }
     std::size_t Size() const { return m_flows.size(); }
 
 private:
@@ -181,7 +185,7 @@ private:
     /** The request flow an ACK with `psn` on response flow `index` answers, or kNone. */
     std::uint32_t Bind(std::uint32_t index, std::uint32_t psn);
 
-    std::deque<RdmaFlow> m_flows;
+    RdmaFlows m_flows;
     FlowIndex m_index;
     /** (source, destination) → the first request flow between them, whose nextOfPair chain
      *  holds the others: responses are bound by walking it. */

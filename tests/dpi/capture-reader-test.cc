@@ -2,6 +2,7 @@
 // with tshark 4.0.17 and capinfos), hand-written pcap files of every supported link type, gzip,
 // pcapng, merging, and files that are cut, corrupt or not captures at all.
 #include "dpi/capture-reader.h"
+#include "dpi/prefetch-reader.h"
 #include "support/run-command.h"
 
 #include <catch2/catch.hpp>
@@ -20,6 +21,7 @@ using fab::dpi::CaptureSeverity;
 using fab::dpi::FileState;
 using fab::dpi::FrameKind;
 using fab::dpi::OffsetBase;
+using fab::dpi::PrefetchReader;
 using fab::tests::RunIn;
 using fab::tests::TempDir;
 
@@ -200,8 +202,9 @@ struct Seen
     std::vector<std::uint8_t> frame;
 };
 
+template <typename Reader>
 std::vector<Seen>
-ReadAll(CaptureReader& reader)
+ReadAll(Reader& reader)
 {
     std::vector<Seen> seen;
     CapturedPacket packet;
@@ -759,4 +762,51 @@ TEST_CASE("the progress hook reports bytes consumed against the total", "[dpi][c
         }
     }
     CHECK(reports.back().bytesConsumed == reports.back().bytesTotal);
+}
+
+TEST_CASE("the prefetching reader delivers what the reader does, across batch boundaries",
+          "[dpi][capture]")
+{
+    auto dir = std::filesystem::temp_directory_path() / "fabricscope-prefetch-test";
+    std::filesystem::create_directories(dir);
+    // 10,000 small records (more than a batch holds), then 200 of 60 KB (more bytes than a
+    // batch holds), then small ones again; the file is cut inside its last record.
+    std::vector<Record> records;
+    for (std::uint32_t i = 0; i < 10'200 + 3'000; ++i)
+    {
+        bool big = i >= 10'000 && i < 10'200;
+        records.push_back({1 + i / 1000,
+                           (i % 1000) * 1000,
+                           Pattern(big ? 60'000 : 64 + i % 100, static_cast<std::uint8_t>(i)),
+                           0});
+    }
+    auto bytes = PcapFile(1, records, false, false, 262'144);
+    bytes.resize(bytes.size() - 10);
+    auto path = (dir / "batches.pcap").string();
+    WriteFile(path, bytes);
+
+    CaptureReader direct(path);
+    auto expected = ReadAll(direct);
+    CaptureReader ahead(path);
+    std::vector<Seen> seen;
+    {
+        PrefetchReader prefetch(ahead);
+        seen = ReadAll(prefetch);
+    }
+    REQUIRE(expected.size() == records.size() - 1);
+    RequireSamePackets(expected, seen);
+    REQUIRE(ahead.Problems().size() == 1); // the cut record, as the reader tells it
+    CHECK(ahead.File(0).state == FileState::EndedEarly);
+
+    // A consumer that stops early: the thread is stopped and joined, nothing leaks.
+    CaptureReader partly(path);
+    {
+        PrefetchReader prefetch(partly);
+        CapturedPacket packet;
+        for (int i = 0; i < 5'000; ++i)
+        {
+            REQUIRE(prefetch.Next(packet));
+        }
+    }
+    std::filesystem::remove_all(dir);
 }

@@ -36,7 +36,7 @@ HostIndex(const FlowAddress& address)
 /** A list of request flows, as the flow table would hold them. */
 struct FlowList
 {
-    std::deque<RdmaFlow> flows;
+    RdmaFlows flows;
     std::uint32_t nextQp{0x100};
 
     RdmaFlow& Add(std::uint32_t src,
