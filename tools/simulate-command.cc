@@ -2,12 +2,14 @@
 
 #include "fabric/helper/simulation-sweep.h"
 #include "telemetry/model/json-object-reader.h"
+#include "telemetry/net/udp-sender.h"
 #include "tools/output.h"
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -95,6 +97,81 @@ WriteReports(const telemetry::Report& report, const SimulateOptions& options)
     return kExitOk;
 }
 
+/** The scenario's sFlow export with the command line's overrides; a socket to its collector. */
+std::unique_ptr<telemetry::UdpSender>
+PrepareSflow(const SimulateOptions& options,
+             fabric::Scenario& scenario,
+             fabric::SimulationOptions& run)
+{
+    if (!scenario.outputs.sflow && !options.sflowCollector && !options.sflowRate
+        && !options.sflowPcap)
+    {
+        return nullptr;
+    }
+    bool fromScenario = scenario.outputs.sflow.has_value();
+    fabric::SflowExportConfig& config = scenario.outputs.sflow.emplace(
+        scenario.outputs.sflow.value_or(fabric::SflowExportConfig{}));
+    if (scenario.design.fabric == topo::FabricKind::Infiniband)
+    {
+        throw InputError("--sflow", "sFlow samples Ethernet frames; this design is InfiniBand");
+    }
+    std::string place = "/outputs/sflow/collector";
+    if (options.sflowCollector)
+    {
+        config.collector = *options.sflowCollector;
+        place = "--sflow";
+    }
+    if (options.sflowRate)
+    {
+        config.samplingRate = *options.sflowRate;
+    }
+    if (options.sflowPcap)
+    {
+        config.pcap = std::filesystem::absolute(*options.sflowPcap).string();
+    }
+    if (config.collector.empty())
+    {
+        return nullptr;
+    }
+    std::unique_ptr<telemetry::UdpSender> sender;
+    try
+    {
+        sender = std::make_unique<telemetry::UdpSender>(config.collector);
+    }
+    catch (const std::exception& e)
+    {
+        InputError error(place, e.what());
+        if (fromScenario && !options.sflowCollector && options.scenario)
+        {
+            error.SetFile(*options.scenario);
+        }
+        throw error;
+    }
+    telemetry::UdpSender* socket = sender.get();
+    run.sflowSink = [socket](const std::uint8_t* data, std::size_t size)
+    {
+        socket->Send(data, size);
+    };
+    return sender;
+}
+
+void
+LogSflow(const std::optional<fabric::SflowExportStats>& stats, const telemetry::UdpSender* sender)
+{
+    if (!stats)
+    {
+        return;
+    }
+    spdlog::info("sflow agents={} datagrams={} flow_samples={} counter_samples={} "
+                 "sample_pool={} send_failures={}",
+                 stats->agents.size(),
+                 stats->datagrams,
+                 stats->flowSamples,
+                 stats->counterSamples,
+                 stats->samplePool,
+                 sender != nullptr ? sender->Stats().sendFailures : 0);
+}
+
 } // namespace
 
 void
@@ -116,6 +193,13 @@ AddSimulateOptions(CLI::App& command, SimulateOptions& options)
     command.add_flag(
         "--print-scenario", options.printScenario, "print the built-in scenario and exit");
     command.add_flag("!--no-progress", options.progress, "no progress line on the terminal");
+    command.add_option("--sflow",
+                       options.sflowCollector,
+                       "switches export sFlow to this collector (\"127.0.0.1:6343\")");
+    command.add_option("--sflow-rate", options.sflowRate, "sFlow sampling: 1 in N packets")
+        ->check(CLI::Range(0u, 1'000'000'000u));
+    command.add_option(
+        "--sflow-pcap", options.sflowPcap, "also write the sFlow datagrams to this pcap file");
 }
 
 int
@@ -133,6 +217,7 @@ RunSimulate(const SimulateOptions& options)
         fabric::SimulationOptions run;
         run.outDirectory = options.out;
         run.seed = options.seed;
+        auto sflowSender = PrepareSflow(options, scenario, run);
         bool terminal = options.progress && isatty(STDERR_FILENO) != 0;
         if (terminal)
         {
@@ -161,6 +246,7 @@ RunSimulate(const SimulateOptions& options)
         {
             std::fprintf(stderr, "\n");
         }
+        LogSflow(result.sflow, sflowSender.get());
         WriteText(out / "summary.json", fabric::SummaryJson(result).dump(2) + "\n");
         if (scenario.outputs.trace)
         {

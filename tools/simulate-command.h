@@ -20,6 +20,9 @@ struct SimulateOptions
     std::string failOn{"error"};
     bool printScenario{false};
     bool progress{true};
+    std::optional<std::string> sflowCollector; ///< overrides outputs/sflow/collector
+    std::optional<std::uint32_t> sflowRate;    ///< overrides outputs/sflow/sampling_rate
+    std::optional<std::string> sflowPcap;      ///< overrides outputs/sflow/pcap
 };
 
 void AddSimulateOptions(CLI::App& command, SimulateOptions& options);

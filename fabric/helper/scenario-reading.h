@@ -29,6 +29,8 @@ void ReadSweep(fab::telemetry::JsonObjectReader& reader, Scenario& scenario);
 void ReadFailures(fab::telemetry::JsonObjectReader& reader, Scenario& scenario);
 /** "random_failures": MTBF figures; after "stop", whose time bounds the draws. */
 void ReadRandomFailures(fab::telemetry::JsonObjectReader& reader, Scenario& scenario);
+/** "outputs"/"sflow": the switches' sFlow agents; after the design, which must be Ethernet. */
+void ReadSflow(fab::telemetry::JsonObjectReader& outputs, Scenario& scenario);
 
 } // namespace ns3::fabric
 

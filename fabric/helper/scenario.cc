@@ -427,6 +427,7 @@ ReadOutputs(JsonObjectReader& reader, Scenario& scenario)
             o.captures.push_back((*capture)[i].get<std::string>());
         }
     }
+    ReadSflow(outputs, scenario);
     outputs.Finish();
 }
 

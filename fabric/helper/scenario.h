@@ -4,6 +4,7 @@
 #include "fabric/helper/fabric-builder.h"
 #include "fabric/helper/fault-injector.h"
 #include "fabric/helper/schedule-runner.h"
+#include "fabric/helper/sflow-exporter.h"
 #include "traffic/model/collective-job.h"
 #include "traffic/model/job.h"
 
@@ -48,6 +49,8 @@ struct ScenarioOutputs
     std::uint32_t snapLength{0};       ///< bytes kept of each captured frame; 0: all
     bool series{true};                 ///< ports.csv and qps.csv
     bool trace{true};                  ///< trace.json (Perfetto)
+    /** The switches export sFlow. */
+    std::optional<SflowExportConfig> sflow;
 };
 
 /**

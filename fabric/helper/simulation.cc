@@ -160,6 +160,18 @@ RunSimulation(const Scenario& scenario, const SimulationOptions& options)
     FaultInjector injector(fabric, faults, result.seed);
     FabricSampler sampler(
         fabric, runner, scenario.outputs.intervalNs, portsCsv.get(), qpsCsv.get());
+    std::unique_ptr<SflowExporter> sflow;
+    if (scenario.outputs.sflow)
+    {
+        std::string pcap = scenario.outputs.sflow->pcap;
+        if (!pcap.empty() && fs::path(pcap).is_relative() && !options.outDirectory.empty())
+        {
+            result.files.push_back(pcap);
+            pcap = (fs::path(options.outDirectory) / pcap).string();
+        }
+        sflow = std::make_unique<SflowExporter>(
+            fabric, *scenario.outputs.sflow, result.seed, options.sflowSink, pcap);
+    }
     ProgressProbe probe(options,
                         runner,
                         scenario.iterations * static_cast<std::uint32_t>(scenario.jobs.size()),
@@ -170,6 +182,10 @@ RunSimulation(const Scenario& scenario, const SimulationOptions& options)
     injector.Start();
     sampler.Start();
     probe.Start();
+    if (sflow)
+    {
+        sflow->Start();
+    }
     if (scenario.stopTimeNs > 0)
     {
         Simulator::Stop(NanoSeconds(scenario.stopTimeNs));
@@ -178,6 +194,11 @@ RunSimulation(const Scenario& scenario, const SimulationOptions& options)
     result.stats.wallSeconds = probe.WallSeconds();
     result.stats.events = Simulator::GetEventCount() - eventsBefore;
     result.stats.simTimeNs = Simulator::Now().GetNanoSeconds();
+    if (sflow)
+    {
+        sflow->Finish();
+        result.sflow = sflow->Stats();
+    }
     if (options.progress)
     {
         probe.Report();

@@ -39,6 +39,8 @@ struct SimulationOptions
     std::optional<std::uint64_t> seed; ///< overrides the scenario's
     std::function<void(const SimulationProgress&)> progress;
     double progressEverySeconds{0.5}; ///< wall time between progress calls
+    /** Gets every sFlow datagram of the scenario's "outputs"/"sflow" (the collector's socket). */
+    std::function<void(const std::uint8_t* data, std::size_t size)> sflowSink;
 };
 
 /** What a job was, as results name it. */
@@ -92,6 +94,8 @@ struct SimulationResult
     std::uint64_t retransmittedPackets{0}; ///< by every NIC, go-back-N and timeouts
     std::uint64_t retransmitTimeouts{0};
     std::vector<std::string> files; ///< what the run wrote, relative to the out directory
+    /** What the switches' sFlow agents sent. */
+    std::optional<SflowExportStats> sflow;
     SimulationStats stats;
 };
 
