@@ -2,11 +2,13 @@
 // encoder's, pmacctd's), Prometheus text out, scraped by a real Prometheus server; findings
 // raised and cleared as the window moves; malformed datagrams, stalled scrapers and floods do
 // not stop ingest; SIGTERM writes the final report.
+#include "dpi/sflow-decoder.h"
 #include "support/child-process.h"
 #include "support/local-sockets.h"
 #include "support/pmacct.h"
 #include "support/prometheus.h"
 #include "support/run-command.h"
+#include "support/sflow-scenario.h"
 #include "support/udp-pcap.h"
 #include "telemetry/export/sflow-encoder.h"
 #include "tests/dpi/frame-builder.h"
@@ -16,6 +18,7 @@
 #include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 using namespace fab::tests;
@@ -530,5 +533,107 @@ TEST_CASE("collect: a flood of 200,000 datagrams keeps memory bounded, counts it
     CHECK(slowestMs.load() < 2'000);
     // The queue's buffers (1,024 × 9 KiB) and the flow table of 400 QPs: nothing per datagram.
     CHECK(after - before < 64 * 1024);
+    REQUIRE(collect.Stop() == 0);
+}
+
+TEST_CASE("the simulator feeds collect, and Prometheus scrapes what collect made of it",
+          "[integration][collect][sim]")
+{
+    auto dir = TempDir("collect-sim");
+    WriteJson(dir / "scenario.json", SmallScenario());
+    auto sflowPort = FreeUdpPort();
+    auto httpPort = FreeTcpPort();
+    ChildProcess collect({FABRICSCOPE_BINARY,
+                          "collect",
+                          "--sflow",
+                          "127.0.0.1:" + std::to_string(sflowPort),
+                          "--prometheus",
+                          "127.0.0.1:" + std::to_string(httpPort),
+                          "--window",
+                          "60s",
+                          "--design",
+                          "builtin:roce-128-rail", // 400G links: the simulated ones run at 100G
+                          "--format",
+                          "json",
+                          "-o",
+                          (dir / "reports").string()},
+                         dir / "collect.log");
+    INFO(ReadFile(dir / "collect.log"));
+    REQUIRE(Within(10s, [&] { return !Scrape(httpPort).empty(); }));
+    auto prometheus = StartPrometheus(dir, httpPort);
+
+    auto run = RunFabricscope(dir,
+                              "simulate scenario.json --out out --format json --no-progress"
+                              " --sflow 127.0.0.1:"
+                                  + std::to_string(sflowPort)
+                                  + " --sflow-rate 16 --sflow-pcap sflow.pcap");
+    INFO(run.err);
+    REQUIRE(run.exitCode == 0);
+    // What the switches sent, decoded from the copy the simulator kept.
+    auto sent = PcapPayloads(dir / "sflow.pcap");
+    REQUIRE_FALSE(sent.empty());
+    std::uint64_t flowSamples = 0;
+    std::uint64_t counterSamples = 0;
+    std::set<std::string> agents;
+    fab::dpi::SflowDatagram datagram;
+    for (const auto& bytes : sent)
+    {
+        REQUIRE(fab::dpi::DecodeSflowDatagram(bytes.data(), bytes.size(), datagram).Ok());
+        flowSamples += datagram.flowSamples.size();
+        counterSamples += datagram.counterSamples.size();
+        agents.insert(std::to_string(datagram.header.agentAddress[15]));
+    }
+    auto metrics = ScrapeUntil(httpPort,
+                               [&](const auto& m)
+                               {
+                                   return Value(m, "fabricscope_sflow_datagrams_total")
+                                              == static_cast<double>(sent.size())
+                                          && Value(m, "fabricscope_findings_raised_total") > 0;
+                               });
+    CHECK(Value(metrics, "fabricscope_sflow_datagrams_total") == sent.size());
+    CHECK(Value(metrics, "fabricscope_sflow_samples_total{kind=\"flow\"}") == flowSamples);
+    CHECK(Value(metrics, "fabricscope_sflow_samples_total{kind=\"counter\"}") == counterSamples);
+    // Switches sample what they receive to forward: RDMA only (no PFC or LLDP).
+    CHECK(Value(metrics, "fabricscope_sflow_sampled_headers_total{kind=\"rdma\"}") == flowSamples);
+    std::size_t agentSeries = 0;
+    std::size_t ports = 0;
+    std::size_t slowPorts = 0;
+    double estimated = 0;
+    for (const auto& [series, value] : metrics)
+    {
+        agentSeries += series.rfind("fabricscope_sflow_agent_datagrams_total{", 0) == 0 ? 1 : 0;
+        if (series.rfind("fabricscope_rdma_packets_estimated_total{", 0) == 0)
+        {
+            estimated += value;
+        }
+        if (series.rfind("fabricscope_interface_speed_bits_per_second{", 0) == 0)
+        {
+            ports++;
+            CHECK(value == 100e9);
+        }
+        if (series.rfind("fabricscope_finding_active{rule=\"inventory.speed\"", 0) == 0)
+        {
+            slowPorts++;
+        }
+    }
+    CHECK(agentSeries == agents.size());
+    CHECK(estimated == 16.0 * static_cast<double>(flowSamples)); // every sample 1 in 16
+    // Every port runs at 100G, which none of the design's links do.
+    CHECK(ports > 0);
+    CHECK(slowPorts == ports);
+    if (prometheus.process)
+    {
+        auto polled = PollQuery(*prometheus.process,
+                                prometheus.webPort,
+                                "fabricscope_sflow_datagrams_total",
+                                std::chrono::steady_clock::now() + 30s,
+                                [&](const json& result) {
+                                    return result.size() == 1
+                                           && result[0]["value"][1] == std::to_string(sent.size());
+                                });
+        INFO(ReadFile(prometheus.log));
+        REQUIRE(polled.result.size() == 1);
+        CHECK(polled.result[0]["value"][1] == std::to_string(sent.size()));
+    }
     REQUIRE(collect.Stop() == 0);
 }

@@ -8,7 +8,8 @@ function(step)
     endif()
 endfunction()
 step(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${BUILD_DIR} -DCMAKE_BUILD_TYPE=Debug -DFABRICSCOPE_SANITIZE=ON
-     -DFABRICSCOPE_SANITIZER_TESTS=OFF "-DFABRICSCOPE_CATCH_FILTER=~[slow]")
+     -DFABRICSCOPE_SANITIZER_TESTS=OFF -DFABRICSCOPE_BENCHMARKS=OFF
+     "-DFABRICSCOPE_CATCH_FILTER=~[slow]")
 step(${CMAKE_COMMAND} --build ${BUILD_DIR} -j ${cores})
 set(ENV{ASAN_OPTIONS} "detect_leaks=1:abort_on_error=0:halt_on_error=1")
 set(ENV{UBSAN_OPTIONS} "print_stacktrace=1:halt_on_error=1")
