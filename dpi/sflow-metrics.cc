@@ -64,14 +64,14 @@ SflowMetrics::SflowMetrics(MetricRegistry& registry)
 , m_discards(registry.AddCounter("fabricscope_interface_discards_total",
                                  "Interface discards (ifIn/OutDiscards)",
                                  kPortDirection))
-, m_bitRate(registry.AddGauge("fabricscope_interface_bits_per_second",
-                              "Rate between the agent's last two counter readings",
-                              kPortDirection))
+, m_byteRate(registry.AddGauge("fabricscope_interface_bytes_per_second",
+                               "Rate between the agent's last two counter readings",
+                               kPortDirection))
 , m_packetRate(registry.AddGauge("fabricscope_interface_packets_per_second",
                                  "Rate between the agent's last two counter readings",
                                  kPortDirection))
 , m_speed(registry.AddGauge(
-      "fabricscope_interface_speed_bits_per_second", "Interface speed (ifSpeed)", kPort))
+      "fabricscope_interface_speed_bytes_per_second", "Interface speed (ifSpeed ÷ 8)", kPort))
 , m_pauseFrames(registry.AddCounter("fabricscope_interface_pfc_pause_frames_total",
                                     "PFC frames per priority, received (rx) and sent (tx)",
                                     kPortPriority))
@@ -176,12 +176,12 @@ SflowMetrics::UpdateInterfaces(const SflowCollector& collector)
             m_registry.Set(m_errors, Labels(key, "out"), c.ifOutErrors);
             m_registry.Set(m_discards, Labels(key, "in"), c.ifInDiscards);
             m_registry.Set(m_discards, Labels(key, "out"), c.ifOutDiscards);
-            m_registry.Set(m_speed, Labels(key), c.ifSpeed);
+            m_registry.Set(m_speed, Labels(key), static_cast<double>(c.ifSpeed) / 8);
         }
         if (port.hasRates)
         {
-            m_registry.Set(m_bitRate, Labels(key, "in"), port.rates.inBitsPerSecond);
-            m_registry.Set(m_bitRate, Labels(key, "out"), port.rates.outBitsPerSecond);
+            m_registry.Set(m_byteRate, Labels(key, "in"), port.rates.inBitsPerSecond / 8);
+            m_registry.Set(m_byteRate, Labels(key, "out"), port.rates.outBitsPerSecond / 8);
             m_registry.Set(m_packetRate, Labels(key, "in"), port.rates.inPacketsPerSecond);
             m_registry.Set(m_packetRate, Labels(key, "out"), port.rates.outPacketsPerSecond);
         }

@@ -44,7 +44,7 @@ private:
     telemetry::MetricFamilyId m_packets;
     telemetry::MetricFamilyId m_errors;
     telemetry::MetricFamilyId m_discards;
-    telemetry::MetricFamilyId m_bitRate;
+    telemetry::MetricFamilyId m_byteRate;
     telemetry::MetricFamilyId m_packetRate;
     telemetry::MetricFamilyId m_speed;
     telemetry::MetricFamilyId m_pauseFrames;

@@ -121,14 +121,7 @@ RunAnalyze(const AnalyzeOptions& options)
         }
         if (options.interval)
         {
-            auto ns = topo::ParseDurationNs(*options.interval);
-            if (!ns || *ns <= 0)
-            {
-                throw InputError("--interval",
-                                 "expected a duration such as 100us or 1ms, found \""
-                                     + *options.interval + "\"");
-            }
-            analysis.intervalNs = *ns;
+            analysis.intervalNs = ParseDurationOption("--interval", *options.interval);
         }
         analysis.decode.verifyCrcs = !options.noCrc;
         auto rules = dpi::DefaultCaptureRules();

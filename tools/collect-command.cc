@@ -31,17 +31,6 @@ namespace
 using telemetry::InputError;
 
 std::int64_t
-ParseDuration(const char* option, const std::string& text)
-{
-    auto ns = topo::ParseDurationNs(text);
-    if (!ns || *ns <= 0)
-    {
-        throw InputError(option, "expected a duration such as 1s or 500ms, found \"" + text + "\"");
-    }
-    return *ns;
-}
-
-std::int64_t
 WallNs()
 {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -188,17 +177,17 @@ RunCollect(const CollectOptions& options)
     try
     {
         dpi::SflowCollectorOptions collectorOptions;
-        collectorOptions.windowNs = ParseDuration("--window", options.window);
+        collectorOptions.windowNs = ParseDurationOption("--window", options.window);
         collectorOptions.stepNs = std::min<std::int64_t>(1'000'000'000, collectorOptions.windowNs);
         std::optional<std::int64_t> reportEveryNs;
         if (options.reportEvery)
         {
-            reportEveryNs = ParseDuration("--report-every", *options.reportEvery);
+            reportEveryNs = ParseDurationOption("--report-every", *options.reportEvery);
         }
         std::optional<std::int64_t> durationNs;
         if (options.duration)
         {
-            durationNs = ParseDuration("--duration", *options.duration);
+            durationNs = ParseDurationOption("--duration", *options.duration);
         }
         telemetry::ReportFormat format = telemetry::ReportFormat::Html;
         if (options.format && !telemetry::ParseReportFormat(*options.format, format))

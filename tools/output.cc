@@ -1,6 +1,7 @@
 #include "tools/output.h"
 
 #include "telemetry/model/json-object-reader.h"
+#include "topologies/model/units.h"
 
 #include <filesystem>
 #include <fstream>
@@ -91,6 +92,17 @@ std::optional<telemetry::Severity>
 ParseFailOn(const std::string& text)
 {
     return telemetry::ParseSeverity(text);
+}
+
+std::int64_t
+ParseDurationOption(const char* option, const std::string& text)
+{
+    auto ns = topo::ParseDurationNs(text);
+    if (!ns || *ns <= 0)
+    {
+        throw InputError(option, "expected a duration such as 1s or 500ms, found \"" + text + "\"");
+    }
+    return *ns;
 }
 
 } // namespace fab::tools

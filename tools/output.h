@@ -3,6 +3,7 @@
 
 #include "telemetry/model/report.h"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -34,6 +35,9 @@ OutputChoice ChooseOutput(const std::optional<std::string>& format,
 
 /** Writes the rendered report; returns the absolute path written, or nothing for stdout. */
 std::optional<std::string> WriteReport(const telemetry::Report& report, const OutputChoice& choice);
+
+/** A positive duration given to `option` ("1s", "500ms"); throws InputError naming the option. */
+std::int64_t ParseDurationOption(const char* option, const std::string& text);
 
 /** Parses --fail-on: "warning", "error" or "none". */
 std::optional<telemetry::Severity> ParseFailOn(const std::string& text);

@@ -1,16 +1,21 @@
 #include "tools/simulate-command.h"
 
+#include "fabric/helper/simulation-metrics.h"
 #include "fabric/helper/simulation-sweep.h"
 #include "telemetry/model/json-object-reader.h"
+#include "telemetry/model/prometheus-text.h"
+#include "telemetry/net/metrics-server.h"
 #include "telemetry/net/udp-sender.h"
 #include "tools/output.h"
 
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <spdlog/spdlog.h>
+#include <thread>
 #include <unistd.h>
 
 namespace fab::tools
@@ -21,6 +26,8 @@ namespace fabric = ns3::fabric;
 
 namespace
 {
+
+volatile std::sig_atomic_t g_stopLingering = 0;
 
 /** One line, rewritten in place: simulated time, events/s, iterations and an estimate. */
 void
@@ -155,6 +162,76 @@ PrepareSflow(const SimulateOptions& options,
     return sender;
 }
 
+/**
+ * The run's own metrics endpoint (--prometheus): the simulation renders its metrics between
+ * events every half second of wall time, and the server's thread serves the latest text.
+ */
+class LiveEndpoint
+{
+public:
+    LiveEndpoint(const std::string& listen, const fabric::Scenario& scenario)
+    : m_metrics(m_registry, scenario.name, scenario.design.name)
+    {
+        telemetry::MetricsServerConfig config;
+        config.listen = listen;
+        try
+        {
+            m_server = std::make_unique<telemetry::MetricsServer>(
+                config, [this] { return m_snapshot.Current(); });
+        }
+        catch (const std::exception& e)
+        {
+            throw InputError("--prometheus", e.what());
+        }
+        spdlog::info("serving live metrics at http://{}/metrics",
+                     m_server->LocalAddress().ToString());
+    }
+
+    void Attach(fabric::SimulationOptions& run)
+    {
+        run.live = [this](const fabric::SimulationLiveView& view)
+        {
+            m_metrics.Update(view);
+            m_snapshot.Publish(m_registry.Render());
+        };
+    }
+
+    /**
+     * Serves the final numbers for a while longer, so that a scraper gets them; SIGINT or
+     * SIGTERM ends the wait early (the outputs are written by then).
+     */
+    void Linger(std::int64_t ns)
+    {
+        if (ns <= 0)
+        {
+            return;
+        }
+        spdlog::info("run over; serving its final metrics for {:.1f} s more (Ctrl-C ends it)",
+                     static_cast<double>(ns) / 1e9);
+        g_stopLingering = 0;
+        auto previousInt = std::signal(SIGINT, [](int) { g_stopLingering = 1; });
+        auto previousTerm = std::signal(SIGTERM, [](int) { g_stopLingering = 1; });
+        auto until = std::chrono::steady_clock::now() + std::chrono::nanoseconds(ns);
+        while (g_stopLingering == 0 && std::chrono::steady_clock::now() < until)
+        {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        std::signal(SIGINT, previousInt);
+        std::signal(SIGTERM, previousTerm);
+    }
+
+    ~LiveEndpoint() { m_server->Stop(); }
+
+    LiveEndpoint(const LiveEndpoint&) = delete;
+    LiveEndpoint& operator=(const LiveEndpoint&) = delete;
+
+private:
+    telemetry::MetricRegistry m_registry;
+    fabric::SimulationMetrics m_metrics;
+    telemetry::MetricsSnapshot m_snapshot;
+    std::unique_ptr<telemetry::MetricsServer> m_server;
+};
+
 void
 LogSflow(const std::optional<fabric::SflowExportStats>& stats, const telemetry::UdpSender* sender)
 {
@@ -200,6 +277,13 @@ AddSimulateOptions(CLI::App& command, SimulateOptions& options)
         ->check(CLI::Range(0u, 1'000'000'000u));
     command.add_option(
         "--sflow-pcap", options.sflowPcap, "also write the sFlow datagrams to this pcap file");
+    command.add_option("--prometheus",
+                       options.prometheus,
+                       "serve the run's progress and port counters at http://ADDR/metrics "
+                       "(\"127.0.0.1:9465\")");
+    command.add_option("--prometheus-linger",
+                       options.prometheusLinger,
+                       "keep serving the final metrics this long after the run (e.g. 30s)");
 }
 
 int
@@ -218,6 +302,21 @@ RunSimulate(const SimulateOptions& options)
         run.outDirectory = options.out;
         run.seed = options.seed;
         auto sflowSender = PrepareSflow(options, scenario, run);
+        std::int64_t lingerNs = 0;
+        if (options.prometheusLinger)
+        {
+            if (!options.prometheus)
+            {
+                throw InputError("--prometheus-linger", "needs --prometheus");
+            }
+            lingerNs = ParseDurationOption("--prometheus-linger", *options.prometheusLinger);
+        }
+        std::unique_ptr<LiveEndpoint> endpoint;
+        if (options.prometheus)
+        {
+            endpoint = std::make_unique<LiveEndpoint>(*options.prometheus, scenario);
+            endpoint->Attach(run);
+        }
         bool terminal = options.progress && isatty(STDERR_FILENO) != 0;
         if (terminal)
         {
@@ -239,7 +338,12 @@ RunSimulate(const SimulateOptions& options)
             }
             WriteText(out / "summary.json", fabric::SweepJson(sweep).dump(2) + "\n");
             spdlog::info("swept runs={} wall_s={:.2f}", sweep.runs.size() + 1, sweep.wallSeconds);
-            return WriteReports(fabric::SweepReport(sweep), options);
+            int code = WriteReports(fabric::SweepReport(sweep), options);
+            if (endpoint)
+            {
+                endpoint->Linger(lingerNs);
+            }
+            return code;
         }
         auto result = fabric::RunSimulation(scenario, run);
         if (terminal)
@@ -247,7 +351,12 @@ RunSimulate(const SimulateOptions& options)
             std::fprintf(stderr, "\n");
         }
         LogSflow(result.sflow, sflowSender.get());
-        WriteText(out / "summary.json", fabric::SummaryJson(result).dump(2) + "\n");
+        auto summary = fabric::SummaryJson(result);
+        if (result.sflow && sflowSender)
+        {
+            summary["sflow"]["send_failures"] = sflowSender->Stats().sendFailures;
+        }
+        WriteText(out / "summary.json", summary.dump(2) + "\n");
         if (scenario.outputs.trace)
         {
             std::ofstream trace(out / "trace.json", std::ios::binary);
@@ -265,7 +374,12 @@ RunSimulate(const SimulateOptions& options)
                      result.iterations.size(),
                      result.totals.TotalDrops(),
                      result.completed);
-        return WriteReports(report, options);
+        int code = WriteReports(report, options);
+        if (endpoint)
+        {
+            endpoint->Linger(lingerNs);
+        }
+        return code;
     }
     catch (const InputError& error)
     {

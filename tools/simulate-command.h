@@ -20,9 +20,11 @@ struct SimulateOptions
     std::string failOn{"error"};
     bool printScenario{false};
     bool progress{true};
-    std::optional<std::string> sflowCollector; ///< overrides outputs/sflow/collector
-    std::optional<std::uint32_t> sflowRate;    ///< overrides outputs/sflow/sampling_rate
-    std::optional<std::string> sflowPcap;      ///< overrides outputs/sflow/pcap
+    std::optional<std::string> sflowCollector;   ///< overrides outputs/sflow/collector
+    std::optional<std::uint32_t> sflowRate;      ///< overrides outputs/sflow/sampling_rate
+    std::optional<std::string> sflowPcap;        ///< overrides outputs/sflow/pcap
+    std::optional<std::string> prometheus;       ///< serve live metrics here while running
+    std::optional<std::string> prometheusLinger; ///< and for this long after the run
 };
 
 void AddSimulateOptions(CLI::App& command, SimulateOptions& options);

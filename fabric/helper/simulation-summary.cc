@@ -117,8 +117,38 @@ SummaryJson(const SimulationResult& result)
     summary["transport"] = {{"retransmitted_packets", result.retransmittedPackets},
                             {"retransmit_timeouts", result.retransmitTimeouts}};
     summary["failures"] = FailuresJson(result.failures);
+    if (result.sflow)
+    {
+        summary["sflow"] = SflowJson(*result.sflow);
+    }
     summary["files"] = result.files;
     return summary;
+}
+
+nlohmann::json
+SflowJson(const SflowExportStats& stats)
+{
+    nlohmann::json agents = nlohmann::json::array();
+    for (const auto& a : stats.agents)
+    {
+        agents.push_back({{"switch", a.switchName},
+                          {"agent",
+                           std::to_string(a.agentAddress >> 24) + "."
+                               + std::to_string((a.agentAddress >> 16) & 0xFF) + "."
+                               + std::to_string((a.agentAddress >> 8) & 0xFF) + "."
+                               + std::to_string(a.agentAddress & 0xFF)},
+                          {"datagrams", a.datagrams},
+                          {"flow_samples", a.flowSamples},
+                          {"counter_samples", a.counterSamples},
+                          {"sample_pool", a.samplePool},
+                          {"dropped_samples", a.drops}});
+    }
+    return {{"datagrams", stats.datagrams},
+            {"flow_samples", stats.flowSamples},
+            {"counter_samples", stats.counterSamples},
+            {"sample_pool", stats.samplePool},
+            {"dropped_samples", stats.drops},
+            {"agents", std::move(agents)}};
 }
 
 nlohmann::json

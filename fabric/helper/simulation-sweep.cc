@@ -1,6 +1,8 @@
 #include "fabric/helper/simulation-sweep.h"
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <ns3/simulator.h>
 #include <numeric>
@@ -51,21 +53,55 @@ Run(Scenario scenario,
 {
     SimulationOptions runOptions = options;
     runOptions.outDirectory.clear();
+    auto tag = [index, runs, label](const SimulationProgress& p)
+    {
+        SimulationProgress tagged = p;
+        tagged.run = index;
+        tagged.runs = runs;
+        tagged.label = label;
+        return tagged;
+    };
     if (options.progress)
     {
-        runOptions.progress = [&options, index, runs, label](const SimulationProgress& p)
+        runOptions.progress = [&options, tag](const SimulationProgress& p)
         {
-            SimulationProgress tagged = p;
-            tagged.run = index;
-            tagged.runs = runs;
-            tagged.label = label;
-            options.progress(tagged);
+            options.progress(tag(p));
         };
+    }
+    if (options.live)
+    {
+        runOptions.live = [&options, tag](const SimulationLiveView& view)
+        {
+            SimulationProgress tagged = tag(view.progress);
+            options.live(
+                SimulationLiveView{tagged, view.fabric, view.runner, view.faults, view.finished});
+        };
+    }
+    // Each run's sFlow datagrams in a pcap of their own: "sflow.pcap" → "sflow.dpfr.pcap".
+    std::string sflowPcap;
+    if (scenario.outputs.sflow && !scenario.outputs.sflow->pcap.empty())
+    {
+        namespace fs = std::filesystem;
+        fs::path pcap(scenario.outputs.sflow->pcap);
+        std::string tag = label;
+        std::replace_if(
+            tag.begin(), tag.end(), [](char c) { return c == ':' || c == '/' || c == ' '; }, '-');
+        pcap.replace_filename(pcap.stem().string() + "." + tag + pcap.extension().string());
+        if (pcap.is_relative() && !options.outDirectory.empty())
+        {
+            sflowPcap = pcap.generic_string(); // listed in files, as RunSimulation does
+            pcap = fs::path(options.outDirectory) / pcap;
+        }
+        scenario.outputs.sflow->pcap = pcap.string();
     }
     SweepRun run;
     run.label = std::move(label);
     run.policy = RecoveryPolicyName(scenario.fabric.recovery.policy);
     run.result = RunSimulation(scenario, runOptions);
+    if (!sflowPcap.empty())
+    {
+        run.result.files.push_back(sflowPcap);
+    }
     run.result.spans.clear();
     run.result.spans.shrink_to_fit();
     return run;
@@ -255,7 +291,12 @@ SweepJson(const SweepResult& sweep)
                         {"sim",
                          {{"events", run.result.stats.events},
                           {"wall_s", run.result.stats.wallSeconds},
-                          {"sim_time_ns", run.result.stats.simTimeNs}}}});
+                          {"sim_time_ns", run.result.stats.simTimeNs}}},
+                        {"files", run.result.files}});
+        if (run.result.sflow)
+        {
+            runs.back()["sflow"] = SflowJson(*run.result.sflow);
+        }
     }
     return {{"sweep",
              {{"vary", sweep.vary == ScenarioSweep::Vary::Policy ? "policy" : "link"},
@@ -264,7 +305,9 @@ SweepJson(const SweepResult& sweep)
               {"baseline",
                {{"completed", b.completed},
                 {"jobs", std::move(baselineJobs)},
-                {"sim", {{"events", b.stats.events}, {"sim_time_ns", b.stats.simTimeNs}}}}},
+                {"sim", {{"events", b.stats.events}, {"sim_time_ns", b.stats.simTimeNs}}},
+                {"sflow", b.sflow ? SflowJson(*b.sflow) : nlohmann::json()},
+                {"files", b.files}}},
               {"runs", std::move(runs)},
               {"wall_s", sweep.wallSeconds}}}};
 }

@@ -12,18 +12,26 @@ namespace ns3::fabric
 namespace
 {
 
-/** Calls the progress callback every so often in wall time, from inside the simulation. */
+/**
+ * Calls the progress and live callbacks every so often in wall time, from inside the simulation
+ * (an event every 10 µs of simulated time looks at the clock).
+ */
 class ProgressProbe
 {
 public:
     ProgressProbe(const SimulationOptions& options,
+                  const FabricBuilder& fabric,
                   const ScheduleRunner& runner,
+                  const FaultInjector& faults,
                   std::uint32_t iterationsTotal,
                   std::int64_t stopTimeNs)
     : m_options(options)
+    , m_fabric(fabric)
     , m_runner(runner)
+    , m_faults(faults)
     , m_start(std::chrono::steady_clock::now())
-    , m_last(m_start)
+    , m_lastProgress(m_start)
+    , m_lastLive(m_start)
     {
         m_progress.iterationsTotal = iterationsTotal;
         m_progress.stopTimeNs = stopTimeNs;
@@ -31,7 +39,11 @@ public:
 
     void Start()
     {
-        if (m_options.progress)
+        if (m_options.live)
+        {
+            Live(false); // the endpoint has the run's shape before the first event
+        }
+        if (m_options.progress || m_options.live)
         {
             Simulator::Schedule(MicroSeconds(10), &ProgressProbe::Check, this);
         }
@@ -42,7 +54,21 @@ public:
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
     }
 
-    void Report()
+    /** The last calls, once Simulator::Run has returned. */
+    void Finish()
+    {
+        if (m_options.progress)
+        {
+            m_options.progress(Current());
+        }
+        if (m_options.live)
+        {
+            Live(true);
+        }
+    }
+
+private:
+    const SimulationProgress& Current()
     {
         m_progress.simNs = Simulator::Now().GetNanoSeconds();
         m_progress.events = Simulator::GetEventCount();
@@ -55,25 +81,47 @@ public:
                                            static_cast<double>(m_progress.simNs)
                                                / static_cast<double>(m_progress.stopTimeNs));
         }
-        m_options.progress(m_progress);
+        return m_progress;
     }
 
-private:
+    void Live(bool finished)
+    {
+        m_options.live(SimulationLiveView{Current(), m_fabric, m_runner, m_faults, finished});
+    }
+
+    static bool Due(std::chrono::steady_clock::time_point now,
+                    std::chrono::steady_clock::time_point& last,
+                    double everySeconds)
+    {
+        if (std::chrono::duration<double>(now - last).count() < everySeconds)
+        {
+            return false;
+        }
+        last = now;
+        return true;
+    }
+
     void Check()
     {
         auto now = std::chrono::steady_clock::now();
-        if (std::chrono::duration<double>(now - m_last).count() >= m_options.progressEverySeconds)
+        if (m_options.progress && Due(now, m_lastProgress, m_options.progressEverySeconds))
         {
-            m_last = now;
-            Report();
+            m_options.progress(Current());
+        }
+        if (m_options.live && Due(now, m_lastLive, m_options.liveEverySeconds))
+        {
+            Live(false);
         }
         Simulator::Schedule(MicroSeconds(10), &ProgressProbe::Check, this);
     }
 
     const SimulationOptions& m_options;
+    const FabricBuilder& m_fabric;
     const ScheduleRunner& m_runner;
+    const FaultInjector& m_faults;
     std::chrono::steady_clock::time_point m_start;
-    std::chrono::steady_clock::time_point m_last;
+    std::chrono::steady_clock::time_point m_lastProgress;
+    std::chrono::steady_clock::time_point m_lastLive;
     SimulationProgress m_progress;
 };
 
@@ -173,7 +221,9 @@ RunSimulation(const Scenario& scenario, const SimulationOptions& options)
             fabric, *scenario.outputs.sflow, result.seed, options.sflowSink, pcap);
     }
     ProgressProbe probe(options,
+                        fabric,
                         runner,
+                        injector,
                         scenario.iterations * static_cast<std::uint32_t>(scenario.jobs.size()),
                         scenario.stopTimeNs);
 
@@ -199,10 +249,7 @@ RunSimulation(const Scenario& scenario, const SimulationOptions& options)
         sflow->Finish();
         result.sflow = sflow->Stats();
     }
-    if (options.progress)
-    {
-        probe.Report();
-    }
+    probe.Finish();
 
     // A run without an iteration count ends on time by design.
     result.completed = scenario.iterations == 0 || runner.Done();

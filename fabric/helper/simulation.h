@@ -33,12 +33,28 @@ struct SimulationProgress
     std::string label;     ///< what the run varies ("dpfr", "leaf-0-0:4", "baseline")
 };
 
+/**
+ * What a live view may read while a run goes on: called on the simulation's thread, between
+ * events, so everything is consistent and must not be kept past the call.
+ */
+struct SimulationLiveView
+{
+    const SimulationProgress& progress;
+    const FabricBuilder& fabric;
+    const ScheduleRunner& runner;
+    const FaultInjector& faults;
+    bool finished; ///< the last call of a run: Simulator::Run has returned
+};
+
 struct SimulationOptions
 {
     std::string outDirectory;          ///< series, captures and trace go here; empty: none written
     std::optional<std::uint64_t> seed; ///< overrides the scenario's
     std::function<void(const SimulationProgress&)> progress;
     double progressEverySeconds{0.5}; ///< wall time between progress calls
+    /** Called every liveEverySeconds of wall time and once when the run ends (Prometheus). */
+    std::function<void(const SimulationLiveView&)> live;
+    double liveEverySeconds{0.5};
     /** Gets every sFlow datagram of the scenario's "outputs"/"sflow" (the collector's socket). */
     std::function<void(const std::uint8_t* data, std::size_t size)> sflowSink;
 };
@@ -104,6 +120,9 @@ SimulationResult RunSimulation(const Scenario& scenario, const SimulationOptions
 
 /** summary.json: collectives, iterations, jobs, ports and sim, as the issue names them. */
 nlohmann::json SummaryJson(const SimulationResult& result);
+
+/** The `sflow` object of summary.json: what the switches' agents sent, in total and each. */
+nlohmann::json SflowJson(const SflowExportStats& stats);
 
 /** The `failures` list of summary.json: each fault's timeline and losses. */
 nlohmann::json FailuresJson(const std::vector<FailureRecord>& records);

@@ -5,6 +5,7 @@
 #include "dpi/sflow-decoder.h"
 #include "support/child-process.h"
 #include "support/local-sockets.h"
+#include "support/metrics-scrape.h"
 #include "support/pmacct.h"
 #include "support/prometheus.h"
 #include "support/run-command.h"
@@ -66,68 +67,6 @@ private:
     SocketHandle m_socket;
     sockaddr_in m_to;
 };
-
-/** `name{labels}` → value, from Prometheus text. */
-std::map<std::string, double>
-ParseMetrics(const std::string& text)
-{
-    std::map<std::string, double> values;
-    std::istringstream lines(text);
-    std::string line;
-    while (std::getline(lines, line))
-    {
-        if (line.empty() || line[0] == '#')
-        {
-            continue;
-        }
-        auto space = line.rfind(' ');
-        values[line.substr(0, space)] = std::stod(line.substr(space + 1));
-    }
-    return values;
-}
-
-std::map<std::string, double>
-Scrape(std::uint16_t port)
-{
-    try
-    {
-        auto response = HttpGet(port, "/metrics");
-        if (response.status == 200)
-        {
-            return ParseMetrics(response.body);
-        }
-    }
-    catch (const std::exception&)
-    {
-    }
-    return {};
-}
-
-/** Scrapes until `accept` likes the metrics or 20 s pass; returns the last scrape. */
-template <typename Accept>
-std::map<std::string, double>
-ScrapeUntil(std::uint16_t port, Accept accept)
-{
-    auto deadline = std::chrono::steady_clock::now() + 20s;
-    std::map<std::string, double> metrics;
-    while (std::chrono::steady_clock::now() < deadline)
-    {
-        metrics = Scrape(port);
-        if (!metrics.empty() && accept(metrics))
-        {
-            break;
-        }
-        std::this_thread::sleep_for(100ms);
-    }
-    return metrics;
-}
-
-double
-Value(const std::map<std::string, double>& metrics, const std::string& series)
-{
-    auto found = metrics.find(series);
-    return found == metrics.end() ? -1 : found->second;
-}
 
 /** RoCE samples at 1 in 1000 on ifIndex 3 of agent 10.0.0.9: `marked` of them CE. */
 std::vector<std::vector<std::uint8_t>>
@@ -199,22 +138,6 @@ Logged(const std::filesystem::path& log, const std::string& text)
     return ReadFile(log).find(text) != std::string::npos;
 }
 
-template <typename Check>
-bool
-Within(std::chrono::seconds limit, Check check)
-{
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline)
-    {
-        if (check())
-        {
-            return true;
-        }
-        std::this_thread::sleep_for(100ms);
-    }
-    return check();
-}
-
 } // namespace
 
 TEST_CASE("collect: sFlow in, Prometheus out (scraped by a real Prometheus), findings raised and "
@@ -239,7 +162,7 @@ TEST_CASE("collect: sFlow in, Prometheus out (scraped by a real Prometheus), fin
                          dir / "collect.log");
     INFO(ReadFile(dir / "collect.log"));
     REQUIRE(Within(10s, [&] { return !Scrape(httpPort).empty(); }));
-    auto prometheus = StartPrometheus(dir, httpPort);
+    auto prometheus = StartPrometheus(dir, {httpPort});
 
     // 200 RoCE samples at 1 in 1000, half of them CE; two counter readings 1 s apart in which
     // priority 3 was paused the whole second.
@@ -261,6 +184,7 @@ TEST_CASE("collect: sFlow in, Prometheus out (scraped by a real Prometheus), fin
                                           && Value(m, "fabricscope_findings_raised_total") >= 2;
                                });
     CHECK(Value(metrics, "fabricscope_sflow_datagrams_total") == sent);
+    CHECK(PromtoolComplaints(dir, HttpGet(httpPort, "/metrics").body).empty());
     CHECK(Value(metrics, "fabricscope_sflow_samples_total{kind=\"flow\"}") == 200);
     CHECK(Value(metrics, "fabricscope_sflow_samples_total{kind=\"counter\"}") == 2);
     CHECK(Value(metrics, "fabricscope_rdma_packets_estimated_total{class=\"dscp26\"}") == 200'000);
@@ -271,9 +195,9 @@ TEST_CASE("collect: sFlow in, Prometheus out (scraped by a real Prometheus), fin
           == 1'500'000'000);
     // 500,000,000 octets in 1 s of the agent's clock.
     CHECK(Value(metrics,
-                "fabricscope_interface_bits_per_second{agent=\"10.0.0.9/1\",ifindex=\"3\","
+                "fabricscope_interface_bytes_per_second{agent=\"10.0.0.9/1\",ifindex=\"3\","
                 "direction=\"in\"}")
-          == 4e9);
+          == 5e8);
     CHECK(Value(metrics,
                 "fabricscope_interface_pfc_rx_paused_ratio{agent=\"10.0.0.9/1\",ifindex=\"3\","
                 "priority=\"3\"}")
@@ -560,15 +484,33 @@ TEST_CASE("the simulator feeds collect, and Prometheus scrapes what collect made
                          dir / "collect.log");
     INFO(ReadFile(dir / "collect.log"));
     REQUIRE(Within(10s, [&] { return !Scrape(httpPort).empty(); }));
-    auto prometheus = StartPrometheus(dir, httpPort);
+    // Prometheus scrapes the simulation too: its progress and port counters.
+    auto simPort = FreeTcpPort();
+    auto prometheus = StartPrometheus(dir, {httpPort, simPort});
 
-    auto run = RunFabricscope(dir,
-                              "simulate scenario.json --out out --format json --no-progress"
-                              " --sflow 127.0.0.1:"
-                                  + std::to_string(sflowPort)
-                                  + " --sflow-rate 16 --sflow-pcap sflow.pcap");
-    INFO(run.err);
-    REQUIRE(run.exitCode == 0);
+    ChildProcess simulate({FABRICSCOPE_BINARY,
+                           "simulate",
+                           (dir / "scenario.json").string(),
+                           "--out",
+                           (dir / "out").string(),
+                           "--format",
+                           "json",
+                           "--no-progress",
+                           "--sflow",
+                           "127.0.0.1:" + std::to_string(sflowPort),
+                           "--sflow-rate",
+                           "16",
+                           "--sflow-pcap",
+                           (dir / "sflow.pcap").string(),
+                           "--prometheus",
+                           "127.0.0.1:" + std::to_string(simPort),
+                           "--prometheus-linger",
+                           "60s"},
+                          dir / "simulate.log");
+    INFO(ReadFile(dir / "simulate.log"));
+    // The outputs are written before it lingers.
+    REQUIRE(Within(60s, [&] { return Logged(dir / "simulate.log", "run over;"); }));
+    auto summary = json::parse(ReadFile(dir / "out" / "summary.json"));
     // What the switches sent, decoded from the copy the simulator kept.
     auto sent = PcapPayloads(dir / "sflow.pcap");
     REQUIRE_FALSE(sent.empty());
@@ -606,10 +548,10 @@ TEST_CASE("the simulator feeds collect, and Prometheus scrapes what collect made
         {
             estimated += value;
         }
-        if (series.rfind("fabricscope_interface_speed_bits_per_second{", 0) == 0)
+        if (series.rfind("fabricscope_interface_speed_bytes_per_second{", 0) == 0)
         {
             ports++;
-            CHECK(value == 100e9);
+            CHECK(value == 100e9 / 8);
         }
         if (series.rfind("fabricscope_finding_active{rule=\"inventory.speed\"", 0) == 0)
         {
@@ -634,6 +576,29 @@ TEST_CASE("the simulator feeds collect, and Prometheus scrapes what collect made
         INFO(ReadFile(prometheus.log));
         REQUIRE(polled.result.size() == 1);
         CHECK(polled.result[0]["value"][1] == std::to_string(sent.size()));
+        // The simulation's final numbers, as summary.json has them.
+        std::string events = summary["sim"]["events"].dump();
+        auto finished = PollQuery(*prometheus.process,
+                                  prometheus.webPort,
+                                  "fabricscope_sim_events_total",
+                                  std::chrono::steady_clock::now() + 30s,
+                                  [&](const json& result) {
+                                      return result.size() == 1 && result[0]["value"][1] == events;
+                                  });
+        REQUIRE(finished.result.size() == 1);
+        CHECK(finished.result[0]["value"][1] == events);
+        auto sentBytes = PollQuery(*prometheus.process,
+                                   prometheus.webPort,
+                                   "sum(fabricscope_sim_port_octets_total{direction=\"out\"})",
+                                   std::chrono::steady_clock::now() + 10s,
+                                   [](const json& result) { return result.size() == 1; });
+        REQUIRE(sentBytes.result.size() == 1);
+        CHECK(std::stod(sentBytes.result[0]["value"][1].get<std::string>())
+              == summary["ports"]["totals"]["tx_bytes"].get<double>());
     }
+    CHECK(summary["sflow"]["datagrams"] == sent.size());
+    CHECK(summary["sflow"]["flow_samples"] == flowSamples);
+    CHECK(summary["sflow"]["send_failures"] == 0);
+    CHECK(simulate.Stop() == 0); // SIGTERM ends the lingering early
     REQUIRE(collect.Stop() == 0);
 }

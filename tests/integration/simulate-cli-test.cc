@@ -1,6 +1,7 @@
 // `fabricscope simulate` end to end: bad scenarios named by file and JSON pointer, reproducible
 // outputs, the shape and numbers of summary.json, trace.json and ports.csv, and --print-scenario.
 #include "support/run-command.h"
+#include "support/sflow-scenario.h"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -739,11 +740,26 @@ TEST_CASE("the link-sweep scenario writes a summary and a report of every run",
     auto result = RunFabricscope(dir,
                                  "simulate " + std::string(FABRICSCOPE_SOURCE_DIR)
                                      + "/fabric/scenarios/link-sweep.json --out out --no-progress "
-                                       "--format md,json");
+                                       "--format md,json --sflow-rate 64 --sflow-pcap sflow.pcap");
     INFO(result.err);
     REQUIRE(result.exitCode == 0);
     auto summary = ReadJson(dir / "out" / "summary.json");
     const auto& sweep = summary["sweep"];
+    // Every run's sFlow datagrams in a pcap of its own, counted in its summary.
+    auto datagrams = [&](const std::string& file)
+    {
+        return static_cast<std::uint64_t>(PcapPayloads(dir / file).size());
+    };
+    REQUIRE(sweep["baseline"]["sflow"]["datagrams"].get<std::uint64_t>() > 0);
+    CHECK(datagrams("sflow.baseline.pcap") == sweep["baseline"]["sflow"]["datagrams"]);
+    for (const auto& run : sweep["runs"])
+    {
+        std::string tag = run["label"].get<std::string>();
+        std::replace(tag.begin(), tag.end(), ':', '-');
+        CHECK(datagrams("sflow." + tag + ".pcap") == run["sflow"]["datagrams"]);
+        CHECK(run["sflow"]["flow_samples"].get<std::uint64_t>() > 0);
+    }
+    CHECK_FALSE(std::filesystem::exists(dir / "sflow.pcap"));
     REQUIRE(sweep["vary"] == "link");
     REQUIRE(sweep["baseline"]["completed"] == true);
     REQUIRE(sweep["runs"].size() == 8);

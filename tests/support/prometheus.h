@@ -7,6 +7,7 @@
 
 #include "support/child-process.h"
 #include "support/local-sockets.h"
+#include "support/run-command.h"
 
 #include <chrono>
 #include <cstdio>
@@ -17,13 +18,14 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace fab::tests
 {
 
 using namespace std::chrono_literals;
 
-std::string
+inline std::string
 PercentEncode(const std::string& text)
 {
     std::string out;
@@ -45,7 +47,7 @@ PercentEncode(const std::string& text)
 }
 
 /** The instant query's result vector, or an empty array while Prometheus has nothing yet. */
-nlohmann::json
+inline nlohmann::json
 Query(std::uint16_t prometheusPort, const std::string& query)
 {
     HttpResponse response;
@@ -77,7 +79,7 @@ struct Polled
 
 /** Polls the query until `accept` likes its result, Prometheus dies or the deadline passes. */
 template <typename Accept>
-Polled
+inline Polled
 PollQuery(ChildProcess& prometheus,
           std::uint16_t port,
           const std::string& query,
@@ -103,7 +105,7 @@ PollQuery(ChildProcess& prometheus,
 }
 
 /** label set (without job and instance) → value text, from a query result. */
-std::map<std::string, std::string>
+inline std::map<std::string, std::string>
 SeriesValues(const nlohmann::json& result)
 {
     std::map<std::string, std::string> values;
@@ -122,7 +124,7 @@ SeriesValues(const nlohmann::json& result)
     return values;
 }
 
-/** A Prometheus that scrapes 127.0.0.1:`targetPort` every second, as job "fabricscope". */
+/** A Prometheus that scrapes 127.0.0.1:`targetPorts` every second, as job "fabricscope". */
 struct PrometheusServer
 {
     std::uint16_t webPort{0};
@@ -132,7 +134,7 @@ struct PrometheusServer
 
 /** Starts Prometheus in `dir`; null `process` when it is not installed. */
 inline PrometheusServer
-StartPrometheus(const std::filesystem::path& dir, std::uint16_t targetPort)
+StartPrometheus(const std::filesystem::path& dir, const std::vector<std::uint16_t>& targetPorts)
 {
     PrometheusServer server;
     auto program = FindOnPath("prometheus");
@@ -152,8 +154,12 @@ StartPrometheus(const std::filesystem::path& dir, std::uint16_t targetPort)
                   "    scrape_timeout: 1s\n"
                   "    metrics_path: /metrics\n"
                   "    static_configs:\n"
-                  "      - targets: ['127.0.0.1:"
-               << targetPort << "']\n";
+                  "      - targets: [";
+        for (std::size_t i = 0; i < targetPorts.size(); ++i)
+        {
+            config << (i > 0 ? ", " : "") << "'127.0.0.1:" << targetPorts[i] << "'";
+        }
+        config << "]\n";
     }
     server.log = dir / "prometheus.log";
     server.process = std::make_unique<ChildProcess>(
@@ -164,6 +170,25 @@ StartPrometheus(const std::filesystem::path& dir, std::uint16_t targetPort)
                                      + std::to_string(server.webPort)},
         server.log);
     return server;
+}
+
+/**
+ * What promtool's lint says of a scrape's text ("check metrics"): empty when it accepts it, or
+ * when promtool is not installed.
+ */
+inline std::string
+PromtoolComplaints(const std::filesystem::path& dir, const std::string& text)
+{
+    auto promtool = FindOnPath("promtool");
+    if (promtool.empty())
+    {
+        return "";
+    }
+    std::ofstream(dir / "promtool-input.txt", std::ios::binary) << text;
+    auto lint = RunIn(dir, "'" + promtool.string() + "' check metrics < promtool-input.txt");
+    return lint.exitCode == 0
+               ? ""
+               : "promtool exit " + std::to_string(lint.exitCode) + ": " + lint.out + lint.err;
 }
 
 } // namespace fab::tests

@@ -41,7 +41,7 @@ TEST_CASE("a real Prometheus scrapes what the server serves", "[telemetry][prome
     MetricsServer server(MetricsServerConfig{}, [&] { return snapshot.Current(); });
 
     auto dir = fab::tests::TempDir("prometheus-scrape");
-    auto started = fab::tests::StartPrometheus(dir, server.LocalPort());
+    auto started = fab::tests::StartPrometheus(dir, {server.LocalPort()});
     REQUIRE(started.process);
     auto& prometheus = *started.process;
     auto webPort = started.webPort;
