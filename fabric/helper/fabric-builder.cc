@@ -296,7 +296,9 @@ FabricBuilder::Totals() const
             total.pfcPauseTx[p] += c.pfcPauseTx[p];
             total.pfcResumeTx[p] += c.pfcResumeTx[p];
             total.pfcPauseRx[p] += c.pfcPauseRx[p];
+            total.pfcResumeRx[p] += c.pfcResumeRx[p];
             total.pausedNs[p] += c.pausedNs[p];
+            total.pauseRequestedNs[p] += c.pauseRequestedNs[p];
         }
         total.ecnMarked += c.ecnMarked;
         total.lldpTx += c.lldpTx;

@@ -287,7 +287,7 @@ SflowExporter::Poll(Agent& agent)
     agent.agent->SetUptimeNs(Simulator::Now().GetNanoSeconds());
     for (Tap* tap : agent.taps)
     {
-        const PortCounters& c = tap->port->GetCounters();
+        const PortCounters c = tap->port->GetCountersNow();
         fab::telemetry::SflowPortCounters counters;
         fab::telemetry::SflowInterfaceCounters generic;
         generic.ifIndex = tap->portNumber + 1u;
@@ -309,9 +309,10 @@ SflowExporter::Poll(Agent& agent)
         for (std::size_t p = 0; p < fab::telemetry::kSflowPfcPriorities; ++p)
         {
             auto& priority = pfc.priorities[p];
-            priority.rxPauseFrames = c.pfcPauseRx[p];
+            priority.rxPauseFrames = c.pfcPauseRx[p] + c.pfcResumeRx[p];
             priority.txPauseFrames = c.pfcPauseTx[p] + c.pfcResumeTx[p];
             priority.rxPauseDurationUs = static_cast<std::uint64_t>(c.pausedNs[p]) / 1000;
+            priority.txPauseDurationUs = static_cast<std::uint64_t>(c.pauseRequestedNs[p]) / 1000;
         }
         counters.pfc = pfc;
         agent.agent->AddCounterSample(tap->slot, counters);

@@ -65,9 +65,10 @@ struct SflowExportStats
  *
  * Counters: ifIn/OutOctets and ifIn/OutUcastPkts are the port's rx/tx bytes (FCS not counted,
  * as in the port's counters) and frames; ifInErrors and dot3StatsFCSErrors its FCS drops,
- * ifInDiscards its other drops; ifStatus down when the link is. The PFC record: rx pause frames
- * are the XOFF frames received per priority, tx pause frames the XOFF and XON sent, rx pause
- * duration the time the port's transmitter was held; the tx duration is not modelled (0).
+ * ifInDiscards its other drops; ifStatus down when the link is. The PFC record: rx and tx pause
+ * frames are the XOFF and XON frames received and sent per priority; the rx pause duration is the
+ * time the port's transmitter was held, the tx duration the time it asked its peer to hold
+ * (PortCounters::pauseRequestedNs), both counted up to the poll.
  */
 class SflowExporter
 {

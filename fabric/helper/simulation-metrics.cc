@@ -14,7 +14,6 @@ namespace
 
 const std::vector<std::string> kPort = {"port", "link"};
 const std::vector<std::string> kPortDirection = {"port", "link", "direction"};
-const std::vector<std::string> kPortPriority = {"port", "link", "priority"};
 const std::vector<std::string> kPortPriorityDirection = {"port", "link", "priority", "direction"};
 const std::vector<std::string> kPortReason = {"port", "link", "reason"};
 
@@ -76,11 +75,12 @@ SimulationMetrics::SimulationMetrics(MetricRegistry& registry,
                                     "PFC pause (XOFF) frames received (rx) and sent (tx)",
                                     kPortPriorityDirection))
 , m_resumeFrames(registry.AddCounter("fabricscope_sim_port_pfc_resume_frames_total",
-                                     "PFC resume (XON, zero quanta) frames sent",
-                                     kPortPriority))
-, m_pausedSeconds(registry.AddCounter("fabricscope_sim_port_pfc_paused_seconds_total",
-                                      "Simulated time the port's transmitter was held by PFC",
-                                      kPortPriority))
+                                     "PFC resume (XON, zero quanta) frames received and sent",
+                                     kPortPriorityDirection))
+, m_pausedSeconds(registry.AddCounter(
+      "fabricscope_sim_port_pfc_paused_seconds_total",
+      "Simulated time the port's transmitter was held (rx) or it asked its peer to hold (tx)",
+      kPortPriorityDirection))
 , m_ecnMarked(registry.AddCounter(
       "fabricscope_sim_port_ecn_marked_packets_total", "Frames marked CE on this port", kPort))
 , m_cnps(registry.AddCounter(
@@ -207,7 +207,7 @@ SimulationMetrics::UpdatePorts(const SimulationLiveView& view, double intervalSe
     for (std::size_t i = 0; i < ports.size(); ++i)
     {
         const PortRecord& record = ports[i];
-        const PortCounters& c = record.device->GetCounters();
+        const PortCounters c = record.device->GetCountersNow();
         if (c.txPackets == 0 && c.rxPackets == 0)
         {
             continue;
@@ -232,22 +232,24 @@ SimulationMetrics::UpdatePorts(const SimulationLiveView& view, double intervalSe
         for (std::uint8_t q = 0; q < 8; ++q)
         {
             std::string priority = std::to_string(q);
-            if (c.pfcPauseRx[q] > 0)
+            // A priority's PFC series appear once it has any: most ports never pause.
+            auto setOnce = [&](fab::telemetry::MetricFamilyId family,
+                               const char* direction,
+                               fab::telemetry::MetricValue value,
+                               bool any)
             {
-                m_registry.Set(m_pauseFrames, {name, link, priority, "rx"}, c.pfcPauseRx[q]);
-            }
-            if (c.pfcPauseTx[q] > 0)
-            {
-                m_registry.Set(m_pauseFrames, {name, link, priority, "tx"}, c.pfcPauseTx[q]);
-            }
-            if (c.pfcResumeTx[q] > 0)
-            {
-                m_registry.Set(m_resumeFrames, {name, link, priority}, c.pfcResumeTx[q]);
-            }
-            if (c.pausedNs[q] > 0)
-            {
-                m_registry.Set(m_pausedSeconds, {name, link, priority}, Seconds(c.pausedNs[q]));
-            }
+                if (any)
+                {
+                    m_registry.Set(family, {name, link, priority, direction}, value);
+                }
+            };
+            setOnce(m_pauseFrames, "rx", c.pfcPauseRx[q], c.pfcPauseRx[q] > 0);
+            setOnce(m_pauseFrames, "tx", c.pfcPauseTx[q], c.pfcPauseTx[q] > 0);
+            setOnce(m_resumeFrames, "rx", c.pfcResumeRx[q], c.pfcResumeRx[q] > 0);
+            setOnce(m_resumeFrames, "tx", c.pfcResumeTx[q], c.pfcResumeTx[q] > 0);
+            setOnce(m_pausedSeconds, "rx", Seconds(c.pausedNs[q]), c.pausedNs[q] > 0);
+            setOnce(
+                m_pausedSeconds, "tx", Seconds(c.pauseRequestedNs[q]), c.pauseRequestedNs[q] > 0);
             queued += record.device->GetQueueBytes(q);
         }
         m_registry.Set(m_ecnMarked, {name, link}, c.ecnMarked);

@@ -17,6 +17,37 @@ namespace ns3::fabric
 NS_LOG_COMPONENT_DEFINE("FabricNetDevice");
 NS_OBJECT_ENSURE_REGISTERED(FabricNetDevice);
 
+namespace
+{
+
+/** What a PFC hold from `startNs` until `untilNs` has lasted by `nowNs` (it may have run out). */
+std::int64_t
+HeldSoFar(std::int64_t nowNs, std::int64_t startNs, std::int64_t untilNs)
+{
+    std::int64_t end = std::min(nowNs, untilNs);
+    return end > startNs ? end - startNs : 0;
+}
+
+/**
+ * A PFC frame for one priority: ends the hold going on (cut short, or already run out) and
+ * starts the frame's own, `quanta` at the port's rate from now (none for XON). Returns how long
+ * the ended hold lasted.
+ */
+std::int64_t
+RestartHold(std::int64_t nowNs,
+            std::uint16_t quanta,
+            std::uint64_t bitsPerSecond,
+            std::int64_t& startNs,
+            std::int64_t& untilNs)
+{
+    std::int64_t held = HeldSoFar(nowNs, startNs, untilNs);
+    untilNs = quanta == 0 ? 0 : nowNs + PauseQuantaToNs(quanta, bitsPerSecond);
+    startNs = nowNs;
+    return held;
+}
+
+} // namespace
+
 std::uint64_t
 PortCounters::TotalDrops() const
 {
@@ -106,6 +137,19 @@ FabricNetDevice::SetScheduling(QueueScheduling scheduling, std::array<std::uint3
     m_weights = weights;
 }
 
+PortCounters
+FabricNetDevice::GetCountersNow() const
+{
+    std::int64_t now = Simulator::Now().GetNanoSeconds();
+    PortCounters counters = m_counters;
+    for (std::size_t p = 0; p < 8; ++p)
+    {
+        counters.pausedNs[p] += HeldSoFar(now, m_pauseStartNs[p], m_pausedUntilNs[p]);
+        counters.pauseRequestedNs[p] += HeldSoFar(now, m_requestStartNs[p], m_requestedUntilNs[p]);
+    }
+    return counters;
+}
+
 bool
 FabricNetDevice::IsPaused(std::uint8_t priority) const
 {
@@ -159,11 +203,17 @@ FabricNetDevice::SendPfc(const PfcPause& pause)
 {
     Frame* frame = FramePool::Get().Acquire();
     WritePfcFrame(*frame, m_mac, pause);
+    std::int64_t now = Simulator::Now().GetNanoSeconds();
     for (std::uint8_t p = 0; p < 8; ++p)
     {
         if ((pause.classEnable >> p) & 1u)
         {
             (pause.quanta[p] == 0 ? m_counters.pfcResumeTx : m_counters.pfcPauseTx)[p]++;
+            m_counters.pauseRequestedNs[p] += RestartHold(now,
+                                                          pause.quanta[p],
+                                                          m_rate.GetBitRate(),
+                                                          m_requestStartNs[p],
+                                                          m_requestedUntilNs[p]);
             m_pfcTxTrace(p, pause.quanta[p]);
         }
     }
@@ -398,18 +448,12 @@ FabricNetDevice::Receive(Frame* frame)
                 {
                     continue;
                 }
-                // Close the previous pause interval, whether it was cut short or ran out.
-                std::int64_t previousEnd = std::min(now, m_pausedUntilNs[p]);
-                if (previousEnd > m_pauseStartNs[p])
-                {
-                    m_counters.pausedNs[p] += previousEnd - m_pauseStartNs[p];
-                }
-                m_pausedUntilNs[p]
-                    = pause->quanta[p] == 0
-                          ? 0
-                          : now + PauseQuantaToNs(pause->quanta[p], m_rate.GetBitRate());
-                m_pauseStartNs[p] = now;
-                m_counters.pfcPauseRx[p] += pause->quanta[p] != 0 ? 1 : 0;
+                m_counters.pausedNs[p] += RestartHold(now,
+                                                      pause->quanta[p],
+                                                      m_rate.GetBitRate(),
+                                                      m_pauseStartNs[p],
+                                                      m_pausedUntilNs[p]);
+                (pause->quanta[p] != 0 ? m_counters.pfcPauseRx : m_counters.pfcResumeRx)[p]++;
                 m_pfcRxTrace(p, pause->quanta[p]);
             }
             if (!m_busy)

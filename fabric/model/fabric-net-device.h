@@ -33,7 +33,11 @@ struct PortCounters
     std::array<std::uint64_t, 8> pfcPauseTx{};  ///< XOFF frames sent, per priority
     std::array<std::uint64_t, 8> pfcResumeTx{}; ///< XON (zero quanta) frames sent
     std::array<std::uint64_t, 8> pfcPauseRx{};
-    std::array<std::int64_t, 8> pausedNs{}; ///< time this port's transmitter spent paused
+    std::array<std::uint64_t, 8> pfcResumeRx{}; ///< XON frames received
+    std::array<std::int64_t, 8> pausedNs{};     ///< time this port's transmitter spent paused
+    /** Time this port asked its peer to hold: from each XOFF it sent until its XON or the
+     *  quanta ran out (at this port's rate), the sending side's view of pausedNs. */
+    std::array<std::int64_t, 8> pauseRequestedNs{};
     std::uint64_t ecnMarked{0};
     std::uint64_t lldpTx{0};
     std::uint64_t lldpRx{0};
@@ -132,7 +136,10 @@ public:
     std::uint64_t GetQueueBytes(std::uint8_t priority) const { return m_queueBytes[priority]; }
     std::size_t GetQueueFrames(std::uint8_t priority) const { return m_queues[priority].size(); }
     bool IsPaused(std::uint8_t priority) const;
+    /** The counters; pause times count the holds that have ended (a new frame or time out). */
     const PortCounters& GetCounters() const { return m_counters; }
+    /** The counters with the holds going on now counted up to now (for live views). */
+    PortCounters GetCountersNow() const;
     PortCounters& MutableCounters() { return m_counters; }
     void CountDrop(const Frame& frame, DropReason reason);
     void NotifyEcnMark(const Frame& frame);
@@ -204,6 +211,8 @@ private:
     std::deque<Frame*> m_control;
     std::array<std::int64_t, 8> m_pausedUntilNs{};
     std::array<std::int64_t, 8> m_pauseStartNs{};
+    std::array<std::int64_t, 8> m_requestedUntilNs{}; ///< the peer was asked to hold until
+    std::array<std::int64_t, 8> m_requestStartNs{};
     QueueScheduling m_scheduling{QueueScheduling::Strict};
     std::array<std::uint32_t, 8> m_weights{};
     std::array<std::int64_t, 8> m_deficit{};

@@ -1,4 +1,5 @@
 #include "fabric/helper/fabric-builder.h"
+#include "fabric/model/fabric-channel.h"
 #include "support/fabric-flows.h"
 #include "support/run-command.h"
 #include "support/test-designs.h"
@@ -75,6 +76,22 @@ TEST_CASE("a PFC pause cascade reaches two hops upstream and blocks a victim", "
                 + fabric.Port("leaf-0-0:1")->GetCounters().pfcPauseTx[3]
             > 0);
     REQUIRE(fabric.Port("srv-1:nic0")->GetCounters().pausedNs[3] > 0);
+    // The time a port asked its peer to hold is the time the peer was held: the same frames,
+    // seen from both ends. Each frame may wait behind one in transmission (under 1 µs at 100G).
+    std::size_t requesting = 0;
+    for (const auto& record : fabric.Ports())
+    {
+        PortCounters asked = record.device->GetCountersNow();
+        auto channel = DynamicCast<FabricChannel>(record.device->GetChannel());
+        PortCounters held = channel->GetPeer(PeekPointer(record.device))->GetCountersNow();
+        INFO(record.device->GetPortName());
+        CHECK(asked.pfcPauseTx[3] == held.pfcPauseRx[3]);
+        CHECK(asked.pfcResumeTx[3] == held.pfcResumeRx[3]);
+        auto frames = static_cast<std::int64_t>(asked.pfcPauseTx[3] + asked.pfcResumeTx[3]);
+        CHECK(std::abs(asked.pauseRequestedNs[3] - held.pausedNs[3]) <= frames * 1000);
+        requesting += asked.pauseRequestedNs[3] > 0 ? 1 : 0;
+    }
+    CHECK(requesting >= 4);
     // The victim, whose own path is idle, took longer than alone.
     auto victim = fabric.Host(4)->GetReceived(fabric.Endpoint(1, 0), 9);
     REQUIRE(victim.payloadBytes == 400 * 4096);

@@ -233,7 +233,13 @@ TEST_CASE("simulated switches export sFlow that matches their ports", "[fabric][
         CHECK(lastGeneric[source].ifSpeed == port.rateBps);
         for (std::size_t p = 0; p < 8; ++p)
         {
-            CHECK(lastPfc[source].priorities[p].rxPauseFrames == c.pfcPauseRx[p]);
+            CHECK(lastPfc[source].priorities[p].rxPauseFrames
+                  == c.pfcPauseRx[p] + c.pfcResumeRx[p]);
+            // Counted up to the last poll, at the end: at least the holds that had ended.
+            CHECK(lastPfc[source].priorities[p].rxPauseDurationUs
+                  >= static_cast<std::uint64_t>(c.pausedNs[p]) / 1000);
+            CHECK(lastPfc[source].priorities[p].txPauseDurationUs
+                  >= static_cast<std::uint64_t>(c.pauseRequestedNs[p]) / 1000);
             CHECK(lastPfc[source].priorities[p].txPauseFrames
                   == c.pfcPauseTx[p] + c.pfcResumeTx[p]);
         }
