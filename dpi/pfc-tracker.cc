@@ -30,8 +30,9 @@ PfcTracker::PauseNs(std::uint16_t quanta, std::uint64_t linkBps)
         return 0;
     }
     // quanta × 512 bits at linkBps, in ns, rounded up: 65535 quanta at 1 Gb/s is 33.6 ms.
-    unsigned __int128 bits = static_cast<unsigned __int128>(quanta) * 512u * 1'000'000'000u;
-    return static_cast<std::int64_t>((bits + linkBps - 1) / linkBps);
+    // 65535 × 512 × 10^9 is 3.4 × 10^16, far inside 64 bits.
+    std::uint64_t bitNs = std::uint64_t{quanta} * 512u * 1'000'000'000u;
+    return static_cast<std::int64_t>((bitNs + linkBps - 1) / linkBps);
 }
 
 PausingPort&

@@ -8,6 +8,7 @@
 #include "telemetry/net/udp-sender.h"
 #include "tools/output.h"
 
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -27,7 +28,8 @@ namespace fabric = ns3::fabric;
 namespace
 {
 
-volatile std::sig_atomic_t g_stopLingering = 0;
+std::atomic<bool> g_stopLingering{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
 
 /** One line, rewritten in place: simulated time, events/s, iterations and an estimate. */
 void
@@ -206,13 +208,15 @@ public:
         {
             return;
         }
+        // The handlers first: whoever reads the line below may signal at once. They may run on
+        // the server's thread, hence a lock-free atomic rather than a volatile flag.
+        g_stopLingering = false;
+        auto previousInt = std::signal(SIGINT, [](int) { g_stopLingering = true; });
+        auto previousTerm = std::signal(SIGTERM, [](int) { g_stopLingering = true; });
         spdlog::info("run over; serving its final metrics for {:.1f} s more (Ctrl-C ends it)",
                      static_cast<double>(ns) / 1e9);
-        g_stopLingering = 0;
-        auto previousInt = std::signal(SIGINT, [](int) { g_stopLingering = 1; });
-        auto previousTerm = std::signal(SIGTERM, [](int) { g_stopLingering = 1; });
         auto until = std::chrono::steady_clock::now() + std::chrono::nanoseconds(ns);
-        while (g_stopLingering == 0 && std::chrono::steady_clock::now() < until)
+        while (!g_stopLingering && std::chrono::steady_clock::now() < until)
         {
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
@@ -329,6 +333,16 @@ RunSimulate(const SimulateOptions& options)
                      scenario.jobs.size());
         namespace fs = std::filesystem;
         fs::path out(options.out);
+        // The reports, then the final metrics served for as long as asked.
+        auto finish = [&](const telemetry::Report& report)
+        {
+            int code = WriteReports(report, options);
+            if (endpoint)
+            {
+                endpoint->Linger(lingerNs);
+            }
+            return code;
+        };
         if (scenario.sweep.vary != fabric::ScenarioSweep::Vary::Nothing)
         {
             auto sweep = fabric::RunSweep(scenario, run);
@@ -338,12 +352,7 @@ RunSimulate(const SimulateOptions& options)
             }
             WriteText(out / "summary.json", fabric::SweepJson(sweep).dump(2) + "\n");
             spdlog::info("swept runs={} wall_s={:.2f}", sweep.runs.size() + 1, sweep.wallSeconds);
-            int code = WriteReports(fabric::SweepReport(sweep), options);
-            if (endpoint)
-            {
-                endpoint->Linger(lingerNs);
-            }
-            return code;
+            return finish(fabric::SweepReport(sweep));
         }
         auto result = fabric::RunSimulation(scenario, run);
         if (terminal)
@@ -351,12 +360,7 @@ RunSimulate(const SimulateOptions& options)
             std::fprintf(stderr, "\n");
         }
         LogSflow(result.sflow, sflowSender.get());
-        auto summary = fabric::SummaryJson(result);
-        if (result.sflow && sflowSender)
-        {
-            summary["sflow"]["send_failures"] = sflowSender->Stats().sendFailures;
-        }
-        WriteText(out / "summary.json", summary.dump(2) + "\n");
+        WriteText(out / "summary.json", fabric::SummaryJson(result).dump(2) + "\n");
         if (scenario.outputs.trace)
         {
             std::ofstream trace(out / "trace.json", std::ios::binary);
@@ -374,12 +378,7 @@ RunSimulate(const SimulateOptions& options)
                      result.iterations.size(),
                      result.totals.TotalDrops(),
                      result.completed);
-        int code = WriteReports(report, options);
-        if (endpoint)
-        {
-            endpoint->Linger(lingerNs);
-        }
-        return code;
+        return finish(report);
     }
     catch (const InputError& error)
     {

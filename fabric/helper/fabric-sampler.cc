@@ -25,17 +25,6 @@ Sum(const std::array<std::int64_t, 8>& values)
     return std::accumulate(values.begin(), values.end(), std::int64_t{0});
 }
 
-std::uint64_t
-QueueBytes(const FabricNetDevice& port)
-{
-    std::uint64_t bytes = 0;
-    for (std::uint8_t p = 0; p < 8; ++p)
-    {
-        bytes += port.GetQueueBytes(p);
-    }
-    return bytes;
-}
-
 } // namespace
 
 std::string
@@ -141,7 +130,7 @@ FabricSampler::Sample()
                          c.TotalDrops(),
                          c.cnpTx};
         PortBefore& before = m_portBefore[i];
-        std::uint64_t queue = QueueBytes(port);
+        std::uint64_t queue = port.GetQueueBytes();
         double utilisation = static_cast<double>(after.txBytes - before.txBytes) * 8e9
                              / static_cast<double>(m_intervalNs)
                              / static_cast<double>(port.GetDataRate().GetBitRate());

@@ -97,7 +97,7 @@ SimulationMetrics::SimulationMetrics(MetricRegistry& registry,
                                   kPort))
 , m_classUtilisation(registry.AddGauge(
       "fabricscope_sim_link_utilisation_ratio",
-      "Mean sent rate over line rate of a link class's active ports, between the last two updates",
+      "Mean over a link class's ports of sent rate over line rate, between the last two updates",
       {"link"}))
 , m_classByteRate(registry.AddGauge("fabricscope_sim_link_bytes_per_second",
                                     "What a link class's ports sent, between the last two updates",
@@ -126,6 +126,8 @@ SimulationMetrics::StartRun(const SimulationLiveView& view)
                         m_speed,
                         m_byteRate,
                         m_utilisation,
+                        m_eventRate,
+                        m_speedRatio,
                         m_classUtilisation,
                         m_classByteRate})
     {
@@ -184,7 +186,8 @@ SimulationMetrics::UpdateRun(const SimulationLiveView& view, double intervalSeco
             continue;
         }
         ++struck;
-        active += record.restoredNs < 0 ? 1 : 0;
+        // restoredNs is known from the start for a fault with a duration.
+        active += record.restoredNs < 0 || record.restoredNs > p.simNs ? 1 : 0;
         lost += record.packetsLost;
     }
     m_registry.Set(m_faultsInjected, struck);
@@ -195,10 +198,12 @@ SimulationMetrics::UpdateRun(const SimulationLiveView& view, double intervalSeco
 void
 SimulationMetrics::UpdatePorts(const SimulationLiveView& view, double intervalSeconds)
 {
+    // Per link class, as the report's utilisation chart: the mean of every port's, idle or not.
     struct ClassSum
     {
-        double bytes{0};
-        double capacity{0};
+        double bytesPerSecond{0};
+        double utilisation{0};
+        std::uint32_t ports{0};
     };
 
     std::map<std::string, ClassSum> classes;
@@ -208,14 +213,28 @@ SimulationMetrics::UpdatePorts(const SimulationLiveView& view, double intervalSe
     {
         const PortRecord& record = ports[i];
         const PortCounters c = record.device->GetCountersNow();
+        std::string link = LinkClass{record.tier, record.upward}.Name();
+        double speed = static_cast<double>(record.device->GetDataRate().GetBitRate()) / 8;
+        PortBefore& before = m_before[i];
+        double out = intervalSeconds > 0
+                         ? static_cast<double>(c.txBytes - before.txBytes) / intervalSeconds
+                         : 0;
+        double in = intervalSeconds > 0
+                        ? static_cast<double>(c.rxBytes - before.rxBytes) / intervalSeconds
+                        : 0;
+        double utilisation = speed > 0 ? out / speed : 0;
+        before.txBytes = c.txBytes;
+        before.rxBytes = c.rxBytes;
+        ClassSum& sum = classes[link];
+        sum.bytesPerSecond += out;
+        sum.utilisation += utilisation;
+        sum.ports++;
         if (c.txPackets == 0 && c.rxPackets == 0)
         {
-            continue;
+            continue; // series appear once a port has carried something
         }
         ++active;
-        std::string link = LinkClass{record.tier, record.upward}.Name();
         std::string name = record.device->GetPortName();
-        double rate = static_cast<double>(record.device->GetDataRate().GetBitRate()) / 8;
         m_registry.Set(m_octets, {name, link, "in"}, c.rxBytes);
         m_registry.Set(m_octets, {name, link, "out"}, c.txBytes);
         m_registry.Set(m_packets, {name, link, "in"}, c.rxPackets);
@@ -228,55 +247,57 @@ SimulationMetrics::UpdatePorts(const SimulationLiveView& view, double intervalSe
                     m_drops, {name, link, DropReasonName(static_cast<DropReason>(r))}, c.drops[r]);
             }
         }
-        std::uint64_t queued = 0;
+        // A priority's PFC series appear once it has any: most priorities never pause.
         for (std::uint8_t q = 0; q < 8; ++q)
         {
             std::string priority = std::to_string(q);
-            // A priority's PFC series appear once it has any: most ports never pause.
-            auto setOnce = [&](fab::telemetry::MetricFamilyId family,
-                               const char* direction,
-                               fab::telemetry::MetricValue value,
-                               bool any)
+            if (c.pfcPauseRx[q] > 0)
             {
-                if (any)
-                {
-                    m_registry.Set(family, {name, link, priority, direction}, value);
-                }
-            };
-            setOnce(m_pauseFrames, "rx", c.pfcPauseRx[q], c.pfcPauseRx[q] > 0);
-            setOnce(m_pauseFrames, "tx", c.pfcPauseTx[q], c.pfcPauseTx[q] > 0);
-            setOnce(m_resumeFrames, "rx", c.pfcResumeRx[q], c.pfcResumeRx[q] > 0);
-            setOnce(m_resumeFrames, "tx", c.pfcResumeTx[q], c.pfcResumeTx[q] > 0);
-            setOnce(m_pausedSeconds, "rx", Seconds(c.pausedNs[q]), c.pausedNs[q] > 0);
-            setOnce(
-                m_pausedSeconds, "tx", Seconds(c.pauseRequestedNs[q]), c.pauseRequestedNs[q] > 0);
-            queued += record.device->GetQueueBytes(q);
+                m_registry.Set(m_pauseFrames, {name, link, priority, "rx"}, c.pfcPauseRx[q]);
+            }
+            if (c.pfcPauseTx[q] > 0)
+            {
+                m_registry.Set(m_pauseFrames, {name, link, priority, "tx"}, c.pfcPauseTx[q]);
+            }
+            if (c.pfcResumeRx[q] > 0)
+            {
+                m_registry.Set(m_resumeFrames, {name, link, priority, "rx"}, c.pfcResumeRx[q]);
+            }
+            if (c.pfcResumeTx[q] > 0)
+            {
+                m_registry.Set(m_resumeFrames, {name, link, priority, "tx"}, c.pfcResumeTx[q]);
+            }
+            if (c.pausedNs[q] > 0)
+            {
+                m_registry.Set(
+                    m_pausedSeconds, {name, link, priority, "rx"}, Seconds(c.pausedNs[q]));
+            }
+            if (c.pauseRequestedNs[q] > 0)
+            {
+                m_registry.Set(
+                    m_pausedSeconds, {name, link, priority, "tx"}, Seconds(c.pauseRequestedNs[q]));
+            }
         }
         m_registry.Set(m_ecnMarked, {name, link}, c.ecnMarked);
         m_registry.Set(m_cnps, {name, link}, c.cnpTx);
-        m_registry.Set(m_queueBytes, {name, link}, queued);
-        m_registry.Set(m_speed, {name, link}, rate);
-
-        PortBefore& before = m_before[i];
+        m_registry.Set(m_queueBytes, {name, link}, record.device->GetQueueBytes());
+        m_registry.Set(m_speed, {name, link}, speed);
         if (intervalSeconds > 0)
         {
-            double out = static_cast<double>(c.txBytes - before.txBytes) / intervalSeconds;
-            double in = static_cast<double>(c.rxBytes - before.rxBytes) / intervalSeconds;
             m_registry.Set(m_byteRate, {name, link, "out"}, out);
             m_registry.Set(m_byteRate, {name, link, "in"}, in);
-            m_registry.Set(m_utilisation, {name, link}, rate > 0 ? out / rate : 0.0);
-            ClassSum& sum = classes[link];
-            sum.bytes += out;
-            sum.capacity += rate;
+            m_registry.Set(m_utilisation, {name, link}, utilisation);
         }
-        before.txBytes = c.txBytes;
-        before.rxBytes = c.rxBytes;
     }
     m_registry.Set(m_ports, active);
+    if (intervalSeconds <= 0)
+    {
+        return;
+    }
     for (const auto& [link, sum] : classes)
     {
-        m_registry.Set(m_classByteRate, {link}, sum.bytes);
-        m_registry.Set(m_classUtilisation, {link}, sum.capacity > 0 ? sum.bytes / sum.capacity : 0);
+        m_registry.Set(m_classByteRate, {link}, sum.bytesPerSecond);
+        m_registry.Set(m_classUtilisation, {link}, sum.utilisation / sum.ports);
     }
 }
 

@@ -2,7 +2,9 @@
 #include "fabric/helper/simulation.h"
 #include "telemetry/model/trace-event-log.h"
 
+#include <ns3/ipv4-address.h>
 #include <numeric>
+#include <sstream>
 
 namespace ns3::fabric
 {
@@ -26,6 +28,14 @@ CountersJson(const PortCounters& c)
             {"pfc_pause_tx", SumPauses(c)},
             {"ecn_marked", c.ecnMarked},
             {"cnp_tx", c.cnpTx}};
+}
+
+std::string
+AddressText(std::uint32_t ipv4)
+{
+    std::ostringstream text;
+    Ipv4Address(ipv4).Print(text);
+    return text.str();
 }
 
 const fab::traffic::TaskGroup&
@@ -132,11 +142,7 @@ SflowJson(const SflowExportStats& stats)
     for (const auto& a : stats.agents)
     {
         agents.push_back({{"switch", a.switchName},
-                          {"agent",
-                           std::to_string(a.agentAddress >> 24) + "."
-                               + std::to_string((a.agentAddress >> 16) & 0xFF) + "."
-                               + std::to_string((a.agentAddress >> 8) & 0xFF) + "."
-                               + std::to_string(a.agentAddress & 0xFF)},
+                          {"agent", AddressText(a.agentAddress)},
                           {"datagrams", a.datagrams},
                           {"flow_samples", a.flowSamples},
                           {"counter_samples", a.counterSamples},

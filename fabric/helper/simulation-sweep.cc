@@ -83,10 +83,13 @@ Run(Scenario scenario,
     {
         namespace fs = std::filesystem;
         fs::path pcap(scenario.outputs.sflow->pcap);
-        std::string tag = label;
+        std::string fileTag = label;
         std::replace_if(
-            tag.begin(), tag.end(), [](char c) { return c == ':' || c == '/' || c == ' '; }, '-');
-        pcap.replace_filename(pcap.stem().string() + "." + tag + pcap.extension().string());
+            fileTag.begin(),
+            fileTag.end(),
+            [](char c) { return c == ':' || c == '/' || c == ' '; },
+            '-');
+        pcap.replace_filename(pcap.stem().string() + "." + fileTag + pcap.extension().string());
         if (pcap.is_relative() && !options.outDirectory.empty())
         {
             sflowPcap = pcap.generic_string(); // listed in files, as RunSimulation does
@@ -298,16 +301,20 @@ SweepJson(const SweepResult& sweep)
             runs.back()["sflow"] = SflowJson(*run.result.sflow);
         }
     }
+    nlohmann::json baseline
+        = {{"completed", b.completed},
+           {"jobs", std::move(baselineJobs)},
+           {"sim", {{"events", b.stats.events}, {"sim_time_ns", b.stats.simTimeNs}}},
+           {"files", b.files}};
+    if (b.sflow)
+    {
+        baseline["sflow"] = SflowJson(*b.sflow);
+    }
     return {{"sweep",
              {{"vary", sweep.vary == ScenarioSweep::Vary::Policy ? "policy" : "link"},
               {"scenario", sweep.scenarioName},
               {"design", sweep.designName},
-              {"baseline",
-               {{"completed", b.completed},
-                {"jobs", std::move(baselineJobs)},
-                {"sim", {{"events", b.stats.events}, {"sim_time_ns", b.stats.simTimeNs}}},
-                {"sflow", b.sflow ? SflowJson(*b.sflow) : nlohmann::json()},
-                {"files", b.files}}},
+              {"baseline", std::move(baseline)},
               {"runs", std::move(runs)},
               {"wall_s", sweep.wallSeconds}}}};
 }

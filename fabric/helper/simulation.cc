@@ -14,7 +14,8 @@ namespace
 
 /**
  * Calls the progress and live callbacks every so often in wall time, from inside the simulation
- * (an event every 10 µs of simulated time looks at the clock).
+ * (an event every 10 µs of simulated time looks at the clock). Its own events are not counted
+ * in the run's, so that watching a run does not change its summary.
  */
 class ProgressProbe
 {
@@ -39,6 +40,7 @@ public:
 
     void Start()
     {
+        m_eventsBefore = Simulator::GetEventCount();
         if (m_options.live)
         {
             Live(false); // the endpoint has the run's shape before the first event
@@ -47,6 +49,12 @@ public:
         {
             Simulator::Schedule(MicroSeconds(10), &ProgressProbe::Check, this);
         }
+    }
+
+    /** Events of the run so far, the probe's own left out. */
+    std::uint64_t ModelEvents() const
+    {
+        return Simulator::GetEventCount() - m_eventsBefore - m_checks;
     }
 
     double WallSeconds() const
@@ -71,7 +79,7 @@ private:
     const SimulationProgress& Current()
     {
         m_progress.simNs = Simulator::Now().GetNanoSeconds();
-        m_progress.events = Simulator::GetEventCount();
+        m_progress.events = ModelEvents();
         m_progress.wallSeconds = WallSeconds();
         m_progress.iterationsDone = static_cast<std::uint32_t>(m_runner.Iterations().size());
         m_progress.fraction = m_runner.Progress();
@@ -103,6 +111,7 @@ private:
 
     void Check()
     {
+        ++m_checks;
         auto now = std::chrono::steady_clock::now();
         if (m_options.progress && Due(now, m_lastProgress, m_options.progressEverySeconds))
         {
@@ -123,6 +132,8 @@ private:
     std::chrono::steady_clock::time_point m_lastProgress;
     std::chrono::steady_clock::time_point m_lastLive;
     SimulationProgress m_progress;
+    std::uint64_t m_eventsBefore{0};
+    std::uint64_t m_checks{0}; ///< Check events executed
 };
 
 std::uint32_t
@@ -227,11 +238,10 @@ RunSimulation(const Scenario& scenario, const SimulationOptions& options)
                         scenario.iterations * static_cast<std::uint32_t>(scenario.jobs.size()),
                         scenario.stopTimeNs);
 
-    std::uint64_t eventsBefore = Simulator::GetEventCount();
+    probe.Start(); // first: it counts events from here
     runner.Start();
     injector.Start();
     sampler.Start();
-    probe.Start();
     if (sflow)
     {
         sflow->Start();
@@ -242,7 +252,7 @@ RunSimulation(const Scenario& scenario, const SimulationOptions& options)
     }
     Simulator::Run();
     result.stats.wallSeconds = probe.WallSeconds();
-    result.stats.events = Simulator::GetEventCount() - eventsBefore;
+    result.stats.events = probe.ModelEvents();
     result.stats.simTimeNs = Simulator::Now().GetNanoSeconds();
     if (sflow)
     {

@@ -34,8 +34,9 @@ struct SimulationProgress
 };
 
 /**
- * What a live view may read while a run goes on: called on the simulation's thread, between
- * events, so everything is consistent and must not be kept past the call.
+ * What a live view may read while a run goes on: called on the simulation's thread, before the
+ * first event, between events and once after Simulator::Run has returned, so everything is
+ * consistent; nothing may be kept past the call.
  */
 struct SimulationLiveView
 {
@@ -52,7 +53,8 @@ struct SimulationOptions
     std::optional<std::uint64_t> seed; ///< overrides the scenario's
     std::function<void(const SimulationProgress&)> progress;
     double progressEverySeconds{0.5}; ///< wall time between progress calls
-    /** Called every liveEverySeconds of wall time and once when the run ends (Prometheus). */
+    /** Called before the first event, every liveEverySeconds of wall time, and once when the
+     *  run ends (Prometheus). */
     std::function<void(const SimulationLiveView&)> live;
     double liveEverySeconds{0.5};
     /** Gets every sFlow datagram of the scenario's "outputs"/"sflow" (the collector's socket). */

@@ -10,6 +10,7 @@
 #include <ns3/packet.h>
 #include <ns3/simulator.h>
 #include <ns3/uinteger.h>
+#include <numeric>
 
 namespace ns3::fabric
 {
@@ -135,6 +136,12 @@ FabricNetDevice::SetScheduling(QueueScheduling scheduling, std::array<std::uint3
 {
     m_scheduling = scheduling;
     m_weights = weights;
+}
+
+std::uint64_t
+FabricNetDevice::GetQueueBytes() const
+{
+    return std::accumulate(m_queueBytes.begin(), m_queueBytes.end(), std::uint64_t{0});
 }
 
 PortCounters

@@ -36,7 +36,8 @@ struct PortCounters
     std::array<std::uint64_t, 8> pfcResumeRx{}; ///< XON frames received
     std::array<std::int64_t, 8> pausedNs{};     ///< time this port's transmitter spent paused
     /** Time this port asked its peer to hold: from each XOFF it sent until its XON or the
-     *  quanta ran out (at this port's rate), the sending side's view of pausedNs. */
+     *  quanta ran out at this port's rate, the sending side's view of the peer's pausedNs
+     *  (the two differ only while a fault runs the ends at different rates). */
     std::array<std::int64_t, 8> pauseRequestedNs{};
     std::uint64_t ecnMarked{0};
     std::uint64_t lldpTx{0};
@@ -134,9 +135,12 @@ public:
     void StartLldp(Time interval);
 
     std::uint64_t GetQueueBytes(std::uint8_t priority) const { return m_queueBytes[priority]; }
+    /** Bytes waiting in all eight priority queues. */
+    std::uint64_t GetQueueBytes() const;
     std::size_t GetQueueFrames(std::uint8_t priority) const { return m_queues[priority].size(); }
     bool IsPaused(std::uint8_t priority) const;
-    /** The counters; pause times count the holds that have ended (a new frame or time out). */
+    /** The counters; pause times count a hold once the next PFC frame of its priority comes
+     *  (one that ran out before is counted then, up to its end). */
     const PortCounters& GetCounters() const { return m_counters; }
     /** The counters with the holds going on now counted up to now (for live views). */
     PortCounters GetCountersNow() const;

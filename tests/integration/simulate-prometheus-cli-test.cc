@@ -40,13 +40,13 @@ TEST_CASE("simulate --prometheus serves the run's progress and port counters whi
           "[integration][simulate][prometheus][slow]")
 {
     auto dir = TempDir("simulate-prometheus");
-    // A ring AllReduce of 64 MiB four times, about 2.5 s of wall time in an optimized build, with
-    // an uplink down for 5 ms of it.
+    // A ring AllReduce of 64 MiB four times, 2.5 to 4 s of wall time in an optimized build, with
+    // an uplink down for 20 of its 39 ms.
     auto scenario = SmallScenario();
     scenario["jobs"][0]["bytes"] = "64MiB";
     scenario["stop"]["iterations"] = 4;
     scenario["failures"] = json::array(
-        {{{"kind", "link-down"}, {"target", "leaf-0-0:4"}, {"at", "10ms"}, {"duration", "5ms"}}});
+        {{{"kind", "link-down"}, {"target", "leaf-0-0:4"}, {"at", "10ms"}, {"duration", "20ms"}}});
     WriteJson(dir / "scenario.json", scenario);
     auto port = FreeTcpPort();
     ChildProcess simulate({FABRICSCOPE_BINARY,
@@ -68,7 +68,7 @@ TEST_CASE("simulate --prometheus serves the run's progress and port counters whi
     std::map<std::string, double> last;
     std::string lastText;
     auto deadline = std::chrono::steady_clock::now() + 120s;
-    while (std::chrono::steady_clock::now() < deadline)
+    while (std::chrono::steady_clock::now() < deadline && simulate.Running())
     {
         auto scraped = Scrape(port);
         if (!scraped.empty())
@@ -89,9 +89,13 @@ TEST_CASE("simulate --prometheus serves the run's progress and port counters whi
     // The run moved on between scrapes: several distinct updates, partial progress.
     std::set<double> simTimes;
     bool partial = false;
+    bool faultSeen = false;
     for (const auto& m : during)
     {
         simTimes.insert(Value(m, "fabricscope_sim_time_seconds"));
+        faultSeen = faultSeen
+                    || (Value(m, "fabricscope_sim_faults_active") == 1
+                        && Value(m, "fabricscope_sim_faults_injected_total") == 1);
         double progress = Value(m, "fabricscope_sim_progress_ratio");
         partial = partial
                   || (progress > 0 && progress < 1
@@ -100,8 +104,9 @@ TEST_CASE("simulate --prometheus serves the run's progress and port counters whi
                                "link=\"leaf→server\",direction=\"out\"}")
                              > 0);
     }
-    CHECK(simTimes.size() >= 3);
+    CHECK(simTimes.size() >= 2);
     CHECK(partial);
+    CHECK(faultSeen); // the link was down for half the run
     // Counters never go back, and a series once there stays.
     during.push_back(last);
     std::size_t compared = 0;
@@ -120,6 +125,9 @@ TEST_CASE("simulate --prometheus serves the run's progress and port counters whi
         }
     }
     CHECK(compared > 1000);
+    WARN("simulate --prometheus: " << during.size() << " scrapes, " << simTimes.size()
+                                   << " distinct updates, " << compared
+                                   << " counter readings compared with the next");
 
     // The final numbers are the run's: summary.json is written before the run lingers.
     REQUIRE(Within(
