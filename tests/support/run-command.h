@@ -1,6 +1,7 @@
 #ifndef FABRICSCOPE_TESTS_RUN_COMMAND_H
 #define FABRICSCOPE_TESTS_RUN_COMMAND_H
 
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -67,6 +68,28 @@ inline CommandResult
 RunFabricscope(const std::filesystem::path& dir, const std::string& arguments)
 {
     return RunIn(dir, std::string("'") + FABRICSCOPE_BINARY + "' " + arguments);
+}
+
+/**
+ * Runs the fabricscope binary as hostile input should find it: stopped after `seconds` (exit code
+ * 124, as timeout(1) reports it; 137 if it ignored SIGTERM for 5 s more) and, outside sanitizer builds, within an address space of
+ * `addressSpaceGiB` (AddressSanitizer reserves terabytes of shadow memory, so there the limit is
+ * left off). A signal shows as 128 + its number (134 for an abort, 137 for a kill).
+ */
+inline CommandResult
+RunFabricscopeBounded(const std::filesystem::path& dir,
+                      const std::string& arguments,
+                      int seconds = 60,
+                      int addressSpaceGiB = 8)
+{
+    std::string limit;
+#if !defined(__SANITIZE_ADDRESS__)
+    limit = "ulimit -v " + std::to_string(std::int64_t{addressSpaceGiB} * 1024 * 1024) + " && ";
+#else
+    (void)addressSpaceGiB;
+#endif
+    return RunIn(dir, limit + "timeout -k 5 " + std::to_string(seconds) + " '"
+                          + FABRICSCOPE_BINARY + "' " + arguments);
 }
 
 } // namespace fab::tests
