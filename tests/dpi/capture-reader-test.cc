@@ -1,8 +1,10 @@
-// The capture reader: the public captures (counts, link kinds and first/last timestamps checked
+// The capture reader: the external captures (counts, link kinds and first/last timestamps checked
 // with tshark 4.0.17 and capinfos), hand-written pcap files of every supported link type, gzip,
 // pcapng, merging, and files that are cut, corrupt or not captures at all.
 #include "dpi/capture-reader.h"
 #include "dpi/prefetch-reader.h"
+#include "dpi/roce-conversation.h"
+#include "support/prerequisites.h"
 #include "support/run-command.h"
 
 #include <catch2/catch.hpp>
@@ -28,8 +30,9 @@ using fab::tests::TempDir;
 namespace
 {
 
-const std::string kExternal = std::string(FABRICSCOPE_SHARED_DIR) + "/testdata/external/";
 constexpr std::int64_t kNs = 1000000000;
+/** 124 frames: about the size of a small real capture. */
+constexpr std::uint32_t kConversationQueuePairs = 20;
 constexpr std::uint32_t kPcapFileHeaderBytes = 24;
 constexpr std::uint32_t kPcapRecordHeaderBytes = 16;
 
@@ -277,11 +280,13 @@ ThreeRecords(bool nanosecond)
 
 } // namespace
 
-TEST_CASE("the public captures read with tshark's counts, link kinds and times", "[dpi][capture]")
+TEST_CASE("the external captures read with tshark's counts, link kinds and times",
+          "[dpi][capture][needs:external]")
 {
+    auto external = [](const char* file) { return fab::tests::ExternalCapture(file); };
     SECTION("RoCEv2 over Ethernet")
     {
-        CaptureReader reader(kExternal + "roce-softroce-send.pcap");
+        CaptureReader reader(external("roce-softroce-send.pcap"));
         const auto seen = ReadAll(reader);
         REQUIRE(seen.size() == 123);
         for (std::size_t i = 0; i < seen.size(); ++i)
@@ -317,7 +322,7 @@ TEST_CASE("the public captures read with tshark's counts, link kinds and times",
     }
     SECTION("native InfiniBand in ERF type 21 records")
     {
-        CaptureReader reader(kExternal + "ib-erf-rc-send.pcap");
+        CaptureReader reader(external("ib-erf-rc-send.pcap"));
         const auto seen = ReadAll(reader);
         REQUIRE(seen.size() == 43);
         for (const Seen& packet : seen)
@@ -342,8 +347,8 @@ TEST_CASE("the public captures read with tshark's counts, link kinds and times",
     }
     SECTION("the negative captures")
     {
-        CHECK(ReadAll({kExternal + "negative-ssh.pcap"}).size() == 20);
-        const auto seen = ReadAll({kExternal + "negative-ssh-tls-dns.pcap"});
+        CHECK(ReadAll({external("negative-ssh.pcap")}).size() == 20);
+        const auto seen = ReadAll({external("negative-ssh-tls-dns.pcap")});
         REQUIRE(seen.size() == 184);
         CHECK(seen.front().timestampNs == 1757844296084917000);
         CHECK(seen.back().timestampNs == 1757844299316969000);
@@ -524,7 +529,10 @@ TEST_CASE("a file whose last record is cut keeps the packets before it", "[dpi][
 TEST_CASE("gzip-compressed captures read like the plain file", "[dpi][capture][gzip]")
 {
     auto dir = TempDir("capture-gzip");
-    const auto plain = ReadBytes(kExternal + "roce-softroce-send.pcap");
+    const auto conversation = dir / "conversation.pcap";
+    REQUIRE(fab::dpi::test::WriteRoceConversation(conversation, kConversationQueuePairs));
+    const auto frames = fab::dpi::test::RoceConversationCountsFor(kConversationQueuePairs).frames;
+    const auto plain = ReadBytes(conversation);
     // Named .pcap on purpose: the magic decides, not the name.
     const auto packed = WriteGzip(dir / "roce.pcap", plain);
     const auto packedBytes = ReadBytes(packed);
@@ -533,7 +541,8 @@ TEST_CASE("gzip-compressed captures read like the plain file", "[dpi][capture][g
     {
         CaptureReader reader(packed.string());
         const auto seen = ReadAll(reader);
-        const auto reference = ReadAll({kExternal + "roce-softroce-send.pcap"});
+        const auto reference = ReadAll({conversation.string()});
+        REQUIRE(reference.size() == frames);
         RequireSamePackets(seen, reference);
         for (std::size_t i = 0; i < seen.size(); ++i)
         {
@@ -556,7 +565,7 @@ TEST_CASE("gzip-compressed captures read like the plain file", "[dpi][capture][g
         CaptureReader reader(cut.string());
         const auto seen = ReadAll(reader);
         CHECK(seen.size() > 10);
-        CHECK(seen.size() < 123);
+        CHECK(seen.size() < frames);
         const auto& info = reader.File(0);
         CHECK(info.state == FileState::EndedEarly);
         REQUIRE(info.problem);
@@ -571,7 +580,7 @@ TEST_CASE("gzip-compressed captures read like the plain file", "[dpi][capture][g
         const auto path = WriteFile(dir / "corrupt.gz", corrupt);
         CaptureReader reader(path.string());
         const auto seen = ReadAll(reader);
-        CHECK(seen.size() < 123);
+        CHECK(seen.size() < frames);
         const auto& info = reader.File(0);
         CHECK(info.state == FileState::Failed);
         REQUIRE(info.problem);
@@ -635,20 +644,28 @@ TEST_CASE("several files merge in timestamp order, ties by file then packet", "[
     }
 }
 
-TEST_CASE("pcapng files read the same packets", "[dpi][capture][pcapng]")
+TEST_CASE("pcapng files read the same packets", "[dpi][capture][pcapng][needs:editcap]")
 {
-    if (!std::filesystem::exists("/usr/bin/editcap"))
-    {
-        WARN("/usr/bin/editcap is missing: the pcapng case is skipped");
-        return;
-    }
     auto dir = TempDir("capture-pcapng");
     const auto records = ThreeRecords(true);
     WriteFile(dir / "three.pcap", PcapFile(1, records, true));
-    REQUIRE(RunIn(dir, "/usr/bin/editcap -F pcapng three.pcap three.pcapng").exitCode == 0);
-    REQUIRE(RunIn(dir, "/usr/bin/editcap -F pcapng " + kExternal + "ib-erf-rc-send.pcap ib.pcapng")
-                .exitCode
-            == 0);
+    // Native InfiniBand in ERF records (link type 197), as an ERF card writes them.
+    std::vector<Record> erf;
+    for (std::uint32_t i = 0; i < 6; ++i)
+    {
+        fab::dpi::test::IbSpec packet;
+        packet.psn = 100 + i;
+        packet.payload = 64 * i;
+        const auto ib = fab::dpi::test::BuildIbPacket(packet);
+        const std::uint64_t timestamp = (std::uint64_t{1700000000 + i} << 32) | 0x80000000u;
+        erf.push_back({1700000000 + i,
+                       500000,
+                       ErfRecord(timestamp, 21, {}, ib, static_cast<std::uint16_t>(ib.size())),
+                       0});
+    }
+    WriteFile(dir / "ib.pcap", PcapFile(197, erf));
+    REQUIRE(RunIn(dir, "editcap -F pcapng three.pcap three.pcapng").exitCode == 0);
+    REQUIRE(RunIn(dir, "editcap -F pcapng ib.pcap ib.pcapng").exitCode == 0);
 
     SECTION("Ethernet, with a snapped record")
     {
@@ -666,22 +683,16 @@ TEST_CASE("pcapng files read the same packets", "[dpi][capture][pcapng]")
         WriteGzip(dir / "ib.pcapng.gz", ReadBytes(dir / "ib.pcapng"));
         CaptureReader reader((dir / "ib.pcapng.gz").string());
         const auto seen = ReadAll(reader);
-        RequireSamePackets(seen, ReadAll({kExternal + "ib-erf-rc-send.pcap"}));
+        REQUIRE(seen.size() == 6);
+        RequireSamePackets(seen, ReadAll({(dir / "ib.pcap").string()}));
+        CHECK(seen.back().kind == FrameKind::InfiniBand);
+        CHECK(seen.back().timestampNs == (1700000000LL + 5) * kNs + 500000000);
         CHECK(reader.File(0).format == CaptureFormat::Pcapng);
         CHECK(reader.File(0).gzip);
     }
     SECTION("interfaces of different link types stop the file with an error")
     {
-        if (!std::filesystem::exists("/usr/bin/mergecap"))
-        {
-            WARN("/usr/bin/mergecap is missing: the mixed pcapng case is skipped");
-            return;
-        }
-        REQUIRE(RunIn(dir,
-                      "/usr/bin/mergecap -F pcapng -w mixed.pcapng three.pcap " + kExternal
-                          + "ib-erf-rc-send.pcap")
-                    .exitCode
-                == 0);
+        REQUIRE(RunIn(dir, "mergecap -F pcapng -w mixed.pcapng three.pcap ib.pcap").exitCode == 0);
         CaptureReader reader((dir / "mixed.pcapng").string());
         ReadAll(reader);
         CHECK(reader.File(0).state == FileState::Failed);
@@ -744,17 +755,24 @@ TEST_CASE("files that cannot be read are named in the error", "[dpi][capture]")
 
 TEST_CASE("the progress hook reports bytes consumed against the total", "[dpi][capture]")
 {
-    CaptureReader reader(std::vector<std::string>{kExternal + "roce-softroce-send.pcap",
-                                                  kExternal + "ib-erf-rc-send.pcap"});
+    auto dir = TempDir("capture-progress");
+    const auto first = dir / "first.pcap";
+    const auto second = dir / "second.pcap";
+    REQUIRE(fab::dpi::test::WriteRoceConversation(first, kConversationQueuePairs));
+    REQUIRE(fab::dpi::test::WriteRoceConversation(second, 7));
+    const auto packets = fab::dpi::test::RoceConversationCountsFor(kConversationQueuePairs).frames
+                         + fab::dpi::test::RoceConversationCountsFor(7).frames;
+    const auto bytes = std::filesystem::file_size(first) + std::filesystem::file_size(second);
+    CaptureReader reader(std::vector<std::string>{first.string(), second.string()});
     std::vector<fab::dpi::ReadProgress> reports;
     reader.SetProgressHook([&reports](const fab::dpi::ReadProgress& p) { reports.push_back(p); },
                            25);
     const auto seen = ReadAll(reader);
-    REQUIRE(seen.size() == 123 + 43);
-    REQUIRE(reports.size() == (123 + 43) / 25 + 1);
+    REQUIRE(seen.size() == packets);
+    REQUIRE(reports.size() == packets / 25 + 1);
     for (std::size_t i = 0; i < reports.size(); ++i)
     {
-        CHECK(reports[i].bytesTotal == 76750 + 8894);
+        CHECK(reports[i].bytesTotal == bytes);
         CHECK(reports[i].bytesConsumed <= reports[i].bytesTotal);
         if (i > 0)
         {

@@ -1,6 +1,7 @@
-// The decoders against real captures made by others (testdata/external): per-opcode counts must
-// match the README's facts and, when tshark is installed, what tshark reports for the same file.
+// The decoders against real captures made by others (the opt-in external captures): per-opcode
+// counts must match the facts their README states and what tshark reports for the same file.
 #include "dpi/packet-decoder.h"
+#include "support/prerequisites.h"
 
 #include <catch2/catch.hpp>
 #include <cstdio>
@@ -8,7 +9,6 @@
 #include <map>
 #include <pcap/pcap.h>
 #include <string>
-#include <unistd.h>
 
 using namespace fab::dpi;
 
@@ -110,7 +110,7 @@ DecodeCapture(const std::string& path)
 OpcodeCounts
 TsharkOpcodes(const std::string& path, const std::string& extraArguments)
 {
-    std::string command = "/usr/bin/tshark -r '" + path + "' " + extraArguments
+    std::string command = "tshark -r '" + path + "' " + extraArguments
                           + " -T fields -e infiniband.bth.opcode 2>/dev/null";
     FILE* pipe = popen(command.c_str(), "r");
     REQUIRE(pipe != nullptr);
@@ -138,21 +138,9 @@ TsharkOpcodes(const std::string& path, const std::string& extraArguments)
     return counts;
 }
 
-std::string
-External(const char* file)
-{
-    return std::string(FABRICSCOPE_SHARED_DIR) + "/testdata/external/" + file;
-}
-
-bool
-HaveTshark()
-{
-    return access("/usr/bin/tshark", X_OK) == 0;
-}
-
 } // namespace
 
-TEST_CASE("external captures: opcode counts match the README and tshark", "[dpi][external]")
+TEST_CASE("external captures: opcode counts match the README and tshark", "[dpi][external][needs:external][needs:tshark]")
 {
     struct Capture
     {
@@ -173,7 +161,7 @@ TEST_CASE("external captures: opcode counts match the README and tshark", "[dpi]
         {"negative-ssh-tls-dns.pcap", "", 184, 0, {}},
         {"negative-ssh.pcap", "", 20, 0, {}},
     }));
-    const std::string path = External(capture.file);
+    const std::string path = fab::tests::ExternalCapture(capture.file);
     INFO(capture.file);
     CaptureSummary summary = DecodeCapture(path);
     CHECK(summary.packets == capture.packets);
@@ -187,11 +175,5 @@ TEST_CASE("external captures: opcode counts match the README and tshark", "[dpi]
     }
     CHECK(summary.anomalies.Get(Anomaly::BadIcrc) == 0);
     CHECK(summary.anomalies.Get(Anomaly::UnknownOpcode) == 0);
-
-    if (!HaveTshark())
-    {
-        WARN("/usr/bin/tshark is absent: cross-check against tshark skipped");
-        return;
-    }
     CHECK(TsharkOpcodes(path, capture.tsharkArguments) == summary.opcodes);
 }

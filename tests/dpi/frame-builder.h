@@ -120,6 +120,9 @@ struct RoceSpec
     std::uint8_t tos{0x6A}; ///< DSCP 26, ECT(0)
     std::vector<VlanSpec> vlans;
     std::uint16_t udpPort{4791};
+    std::uint16_t udpSourcePort{0xC123};
+    std::uint32_t sourceIpv4{0x0A000001};      ///< 10.0.0.1
+    std::uint32_t destinationIpv4{0x0A000002}; ///< 10.0.0.2
     bool corruptIcrc{false};
 };
 
@@ -155,9 +158,9 @@ BuildRoceFrame(const RoceSpec& spec)
     {
         frame.U8(0x45).U8(spec.tos).U16(static_cast<std::uint32_t>(20 + udpLength));
         frame.U16(0x1234).U16(0x4000).U8(64).U8(17).U16(0);
-        frame.U32(0x0A000001).U32(0x0A000002); // 10.0.0.1 -> 10.0.0.2
+        frame.U32(spec.sourceIpv4).U32(spec.destinationIpv4);
     }
-    frame.U16(0xC123).U16(spec.udpPort).U16(static_cast<std::uint32_t>(udpLength)).U16(0);
+    frame.U16(spec.udpSourcePort).U16(spec.udpPort).U16(static_cast<std::uint32_t>(udpLength)).U16(0);
     std::uint32_t flags = (spec.solicited ? 0x80u : 0) | (spec.migration ? 0x40u : 0)
                           | (std::uint32_t{spec.pad} << 4);
     frame.U8(spec.opcode).U8(flags).U16(spec.pkey);

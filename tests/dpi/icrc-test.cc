@@ -1,8 +1,10 @@
-// The RoCEv2 ICRC against a CNP captured on a ConnectX-4 Lx (testdata/external), and the fields
-// the ICRC must not cover: a switch may rewrite them without breaking it.
+// The RoCEv2 ICRC against a CNP captured on a ConnectX-4 Lx (the opt-in external captures), and
+// the fields the ICRC must not cover: a switch may rewrite them without breaking it.
+#include "dpi/capture-reader.h"
 #include "dpi/icrc.h"
 #include "dpi/packet-decoder.h"
 #include "frame-builder.h"
+#include "support/prerequisites.h"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -18,10 +20,28 @@ namespace
 std::vector<std::uint8_t>
 CapturedCnp()
 {
-    std::string path
-        = std::string(FABRICSCOPE_SHARED_DIR) + "/testdata/external/cnp-connectx4lx.hex";
+    std::string path = fab::tests::ExternalCapture("cnp-connectx4lx.hex");
     std::vector<std::uint8_t> frame = ParseHex(ReadTextFile(path));
     INFO(path);
+    REQUIRE(frame.size() == 74);
+    return frame;
+}
+
+/**
+ * A CNP laid out as the ConnectX-4 Lx sends one: Ethernet, IPv4 (DSCP 48, ECT(0)), UDP, BTH with
+ * BECN, 16 reserved bytes and the ICRC, 74 bytes in all.
+ */
+std::vector<std::uint8_t>
+BuiltCnp()
+{
+    RoceSpec spec;
+    spec.opcode = kOpcodeRoceCnp;
+    spec.becn = true;
+    spec.tos = 0xC2;
+    spec.destQp = 0x000118;
+    spec.psn = 0;
+    spec.headers.assign(16, 0);
+    auto frame = BuildRoceFrame(spec);
     REQUIRE(frame.size() == 74);
     return frame;
 }
@@ -36,7 +56,8 @@ Decode(const std::vector<std::uint8_t>& frame, DecodedPacket& packet)
 
 } // namespace
 
-TEST_CASE("the captured ConnectX-4 Lx CNP decodes and its ICRC verifies", "[dpi][icrc][cnp]")
+TEST_CASE("the captured ConnectX-4 Lx CNP decodes and its ICRC verifies",
+          "[dpi][icrc][cnp][needs:external]")
 {
     std::vector<std::uint8_t> frame = CapturedCnp();
     constexpr std::size_t kIpStart = 14;
@@ -71,7 +92,7 @@ TEST_CASE("the captured ConnectX-4 Lx CNP decodes and its ICRC verifies", "[dpi]
 
 TEST_CASE("one flipped bit breaks the ICRC", "[dpi][icrc]")
 {
-    std::vector<std::uint8_t> frame = CapturedCnp();
+    std::vector<std::uint8_t> frame = BuiltCnp();
     // Invariant bytes that leave the frame RoCE: addresses, source port, BTH opcode, P_Key, QP,
     // AckReq byte, PSN, the reserved bytes, the ICRC itself.
     auto byte = GENERATE(26, 30, 34, 42, 44, 48, 50, 52, 60, 70, 73);
@@ -86,7 +107,7 @@ TEST_CASE("one flipped bit breaks the ICRC", "[dpi][icrc]")
 
 TEST_CASE("variant fields are outside the ICRC", "[dpi][icrc]")
 {
-    std::vector<std::uint8_t> frame = CapturedCnp();
+    std::vector<std::uint8_t> frame = BuiltCnp();
     // TOS (ECN marking), TTL, IP checksum, UDP checksum, BTH FECN/BECN byte.
     auto byte = GENERATE(15, 22, 24, 25, 40, 41, 46);
     frame[static_cast<std::size_t>(byte)] ^= 0x01;
@@ -98,7 +119,7 @@ TEST_CASE("variant fields are outside the ICRC", "[dpi][icrc]")
 
 TEST_CASE("a snap-truncated packet's ICRC is not checked, and says so", "[dpi][icrc]")
 {
-    std::vector<std::uint8_t> frame = CapturedCnp();
+    std::vector<std::uint8_t> frame = BuiltCnp();
     DecodedPacket packet;
     AnomalyCounts counts;
     CHECK(DecodePacket(LinkKind::Ethernet, frame.data(), 72, frame.size(), packet, counts)
@@ -133,13 +154,20 @@ TEST_CASE("IPv6 and native IB ICRCs round-trip through the builders", "[dpi][icr
     CHECK(packet.icrc == CrcStatus::Ok);
 }
 
-TEST_CASE("native IB ICRC and VCRC of a captured ACK", "[dpi][icrc][ib]")
+TEST_CASE("native IB ICRC and VCRC of a captured ACK", "[dpi][icrc][ib][needs:external]")
 {
-    // Frame 11 of the public ERF capture (ib-erf-rc-send.pcap) without its ERF header: LRH (LNH
-    // local), BTH ACKNOWLEDGE, AETH, ICRC a8 03 55 50, VCRC 30 81.
-    std::vector<std::uint8_t> packet
-        = ParseHex("0002 0004 0007 0001 1140ffff 00870408 00d40a55 1f000001 a8035550 3081");
+    // Frame 11 of the external ERF capture (ib-erf-rc-send.pcap) without its ERF header: LRH
+    // (LNH local), BTH ACKNOWLEDGE, AETH, ICRC, VCRC 30 81.
+    CaptureReader reader(fab::tests::ExternalCapture("ib-erf-rc-send.pcap"));
+    CapturedPacket captured;
+    while (reader.Next(captured) && captured.packetNumber < 11)
+    {
+    }
+    REQUIRE(captured.packetNumber == 11);
+    std::vector<std::uint8_t> packet(captured.FrameBytes(),
+                                     captured.FrameBytes() + captured.frame.length);
     REQUIRE(packet.size() == 30);
+    CHECK(packet[8] == 0x11); // BTH opcode: ACKNOWLEDGE
     CHECK(ComputeIcrc(IcrcScope::IbLocal, packet.data(), 0, 24) == ReadIcrc(packet.data() + 24));
     CHECK(ComputeVcrc(packet.data(), 28) == ReadVcrc(packet.data() + 28));
     CHECK(ReadVcrc(packet.data() + 28) == 0x8130);
@@ -154,7 +182,7 @@ TEST_CASE("the ICRC equals zlib's CRC-32 of the masked packet at every payload l
     // A second implementation: zlib's table CRC over a copy with the variant fields set to ones,
     // against the carry-less-multiply CRC the analyser uses, across the lengths where its
     // folding changes strategy (under 16, 64 and 256 bytes, and long spans).
-    std::vector<std::uint8_t> frame = CapturedCnp();
+    std::vector<std::uint8_t> frame = BuiltCnp();
     constexpr std::size_t kIpStart = 14;
     constexpr std::size_t kHeaders = 20 + 8 + 12; // IPv4, UDP, BTH
     std::uint32_t seed = 12345;

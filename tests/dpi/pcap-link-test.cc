@@ -1,6 +1,11 @@
-// The dpi library links libpcap: the public captures open and their packet counts match what
-// tshark reports for them (testdata/external/README.md).
+// The dpi library links libpcap: captures open and their packet counts match what tshark reports
+// for them (the external captures' README) or what the tests wrote.
+#include "dpi/roce-conversation.h"
+#include "support/prerequisites.h"
+#include "support/run-command.h"
+
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <pcap/pcap.h>
 #include <string>
 
@@ -30,13 +35,24 @@ CountPackets(const std::string& path, int& linkType)
 
 } // namespace
 
-TEST_CASE("libpcap reads the public captures", "[dpi][pcap]")
+TEST_CASE("libpcap reads the external captures", "[dpi][pcap][needs:external]")
 {
-    const std::string dir = std::string(FABRICSCOPE_SHARED_DIR) + "/testdata/external/";
+    using fab::tests::ExternalCapture;
     int linkType = -1;
-    REQUIRE(CountPackets(dir + "roce-softroce-send.pcap", linkType) == 123);
+    REQUIRE(CountPackets(ExternalCapture("roce-softroce-send.pcap"), linkType) == 123);
     REQUIRE(linkType == DLT_EN10MB);
-    REQUIRE(CountPackets(dir + "ib-erf-rc-send.pcap", linkType) == 43);
+    REQUIRE(CountPackets(ExternalCapture("ib-erf-rc-send.pcap"), linkType) == 43);
     REQUIRE(linkType == DLT_ERF);
-    REQUIRE(CountPackets(dir + "negative-ssh.pcap", linkType) == 20);
+    REQUIRE(CountPackets(ExternalCapture("negative-ssh.pcap"), linkType) == 20);
+}
+
+TEST_CASE("libpcap reads a capture the tests write", "[dpi][pcap]")
+{
+    auto dir = fab::tests::TempDir("pcap-link");
+    REQUIRE(fab::dpi::test::WriteRoceConversation(dir / "conversation.pcap"));
+    int linkType = -1;
+    REQUIRE(CountPackets((dir / "conversation.pcap").string(), linkType)
+            == static_cast<int>(fab::dpi::test::RoceConversationCountsFor(4).frames));
+    REQUIRE(linkType == DLT_EN10MB);
+    std::filesystem::remove_all(dir);
 }

@@ -2,6 +2,7 @@
 #include "fabric/helper/fault-injector.h"
 #include "fabric/helper/schedule-runner.h"
 #include "support/run-command.h"
+#include "support/tshark.h"
 #include "support/test-designs.h"
 #include "traffic/model/collective-job.h"
 
@@ -184,7 +185,7 @@ TEST_CASE("a leaf uplink fails under a ring AllReduce", "[fabric][sim][recovery]
 }
 
 TEST_CASE("a spine downlink fails: the other leaves avoid that spine for that leaf only",
-          "[fabric][sim][recovery]")
+          "[fabric][sim][recovery][needs:tshark]")
 {
     auto design = SmallFabric();
     FabricOptions options;
@@ -257,12 +258,8 @@ TEST_CASE("a spine downlink fails: the other leaves avoid that spine for that le
     std::size_t notices = 0;
     for (const auto& file : files)
     {
-        auto found = fab::tests::RunIn(dir,
-                                       "tshark -r '" + file
-                                           + "' -Y 'eth.type == 0x88b5' -T fields -e data.data "
-                                             "2>/dev/null");
-        std::istringstream lines(found.out);
-        for (std::string line; std::getline(lines, line);)
+        for (const auto& line : fab::tests::TsharkLines(
+                 dir, "-r '" + file + "' -Y 'eth.type == 0x88b5' -T fields -e data.data"))
         {
             char leafHex[9];
             std::snprintf(leafHex, sizeof leafHex, "%08x", lostLeaf);
@@ -270,10 +267,9 @@ TEST_CASE("a spine downlink fails: the other leaves avoid that spine for that le
             REQUIRE(line.substr(24, 8) == leafHex);
             ++notices;
         }
-        auto malformed = fab::tests::RunIn(
-            dir,
-            "tshark -r '" + file + "' -Y '_ws.malformed' -T fields -e frame.number 2>/dev/null");
-        REQUIRE(malformed.out.empty());
+        REQUIRE(fab::tests::TsharkLines(
+                    dir, "-r '" + file + "' -Y '_ws.malformed' -T fields -e frame.number")
+                    .empty());
     }
     REQUIRE(notices == 3);
 }

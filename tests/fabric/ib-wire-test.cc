@@ -1,4 +1,5 @@
 #include "fabric/model/ib-wire.h"
+#include "support/prerequisites.h"
 #include "support/run-command.h"
 
 #include <catch2/catch.hpp>
@@ -12,8 +13,7 @@ namespace
 std::vector<std::vector<std::uint8_t>>
 ErfInfinibandPackets()
 {
-    auto data = fab::tests::ReadFile(std::string(FABRICSCOPE_SHARED_DIR)
-                                     + "/testdata/external/ib-erf-rc-send.pcap");
+    auto data = fab::tests::ReadFile(fab::tests::ExternalCapture("ib-erf-rc-send.pcap"));
     auto u32 = [&](std::size_t at)
     {
         return static_cast<std::uint32_t>(
@@ -37,7 +37,8 @@ ErfInfinibandPackets()
 
 } // namespace
 
-TEST_CASE("IB ICRC and VCRC agree with a real InfiniBand capture", "[fabric][ib][wire]")
+TEST_CASE("IB ICRC and VCRC agree with a real InfiniBand capture",
+          "[fabric][ib][wire][needs:external]")
 {
     auto packets = ErfInfinibandPackets();
     REQUIRE(packets.size() == 43);

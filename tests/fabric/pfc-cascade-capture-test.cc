@@ -1,7 +1,9 @@
 #include "fabric/helper/fabric-builder.h"
 #include "fabric/model/fabric-channel.h"
 #include "support/fabric-flows.h"
+#include "support/prerequisites.h"
 #include "support/run-command.h"
+#include "support/tshark.h"
 #include "support/test-designs.h"
 
 #include <catch2/catch.hpp>
@@ -12,18 +14,8 @@ using namespace ns3::fabric;
 using fab::tests::Flow;
 using fab::tests::RunIn;
 using fab::tests::TempDir;
+using fab::tests::TsharkLines;
 using fab::tests::UniformDesign;
-
-namespace
-{
-
-std::uint64_t
-CountLines(const std::string& text)
-{
-    return static_cast<std::uint64_t>(std::count(text.begin(), text.end(), '\n'));
-}
-
-} // namespace
 
 TEST_CASE("a PFC pause cascade reaches two hops upstream and blocks a victim", "[fabric][sim][pfc]")
 {
@@ -112,7 +104,7 @@ TEST_CASE("port name patterns", "[fabric][capture]")
 }
 
 TEST_CASE("captures decode in tshark and match the simulator's counters",
-          "[fabric][sim][capture][tshark]")
+          "[fabric][sim][capture][tshark][needs:tshark][needs:python3]")
 {
     auto dir = TempDir("fabric-capture");
     auto design = UniformDesign(8, 1, 4, 1, 2, 100'000'000'000ULL);
@@ -142,25 +134,18 @@ TEST_CASE("captures decode in tshark and match the simulator's counters",
         INFO(files[i]);
         const auto& c = counters[i];
         auto file = "'" + files[i] + "'";
-        auto malformed = RunIn(dir,
-                               "tshark -r " + file
-                                   + " -Y '_ws.malformed || _ws.expert.severity >= warning' -T "
-                                     "fields -e frame.number 2>/dev/null");
-        REQUIRE(CountLines(malformed.out) == 0);
-        auto roce = RunIn(
-            dir, "tshark -r " + file + " -Y infiniband -T fields -e frame.number 2>/dev/null");
-        REQUIRE(CountLines(roce.out) == c.roceTx + c.roceRx);
-        auto pfc = RunIn(dir,
-                         "tshark -r " + file
-                             + " -Y 'macc.opcode == 0x0101' -T fields -e frame.number 2>/dev/null");
-        REQUIRE(CountLines(pfc.out) == c.pfcTx + c.pfcRx);
-        auto lldp
-            = RunIn(dir, "tshark -r " + file + " -Y lldp -T fields -e frame.number 2>/dev/null");
-        REQUIRE(CountLines(lldp.out) == c.lldpTx + c.lldpRx);
+        REQUIRE(TsharkLines(dir,
+                            "-r " + file
+                                + " -Y '_ws.malformed || _ws.expert.severity >= warning' -T "
+                                  "fields -e frame.number")
+                    .empty());
+        auto frames = [&](const std::string& filter)
+        { return TsharkLines(dir, "-r " + file + " -Y '" + filter + "' -T fields -e frame.number").size(); };
+        REQUIRE(frames("infiniband") == c.roceTx + c.roceRx);
+        REQUIRE(frames("macc.opcode == 0x0101") == c.pfcTx + c.pfcRx);
+        REQUIRE(frames("lldp") == c.lldpTx + c.lldpRx);
         REQUIRE(c.lldpTx > 0);
-        auto icrc = RunIn(dir,
-                          std::string("python3 '") + FABRICSCOPE_SHARED_DIR
-                              + "/tools/icrc_check_pcap.py' " + file);
+        auto icrc = RunIn(dir, fab::tests::IcrcOracleCommand() + file);
         INFO(icrc.out);
         REQUIRE(icrc.exitCode == 0);
         REQUIRE(icrc.out.find("bad_icrc=0 truncated=0") != std::string::npos);
@@ -168,10 +153,14 @@ TEST_CASE("captures decode in tshark and match the simulator's counters",
     }
     REQUIRE(pfcSeen > 0);
     // LLDP reveals the topology: the leaf's port 2 faces a spine, named in the chassis id.
-    auto neighbours = RunIn(dir,
-                            "tshark -r '" + files[2]
-                                + "' -Y 'lldp && eth.src != " + std::string("00:00:00:00:00:00")
-                                + "' -T fields -e lldp.tlv.system.name 2>/dev/null | sort -u");
-    REQUIRE(neighbours.out.find("spine-0-0") != std::string::npos);
-    REQUIRE(neighbours.out.find("leaf-1-0") != std::string::npos);
+    std::string neighbours;
+    for (const auto& name : TsharkLines(dir,
+                                        "-r '" + files[2]
+                                            + "' -Y 'lldp && eth.src != 00:00:00:00:00:00' -T "
+                                              "fields -e lldp.tlv.system.name"))
+    {
+        neighbours += name + "\n";
+    }
+    REQUIRE(neighbours.find("spine-0-0") != std::string::npos);
+    REQUIRE(neighbours.find("leaf-1-0") != std::string::npos);
 }

@@ -1,7 +1,9 @@
 // RC reliability and DCQCN on the simulated fabric.
 #include "fabric/helper/fabric-builder.h"
 #include "support/fabric-flows.h"
+#include "support/prerequisites.h"
 #include "support/run-command.h"
+#include "support/tshark.h"
 #include "support/test-designs.h"
 
 #include <catch2/catch.hpp>
@@ -13,6 +15,7 @@ using namespace ns3::fabric;
 using fab::tests::Flow;
 using fab::tests::RunIn;
 using fab::tests::TempDir;
+using fab::tests::TsharkLines;
 using fab::tests::UniformDesign;
 
 namespace
@@ -39,18 +42,6 @@ DropPlanned(LossPlan* plan, const Frame& frame)
     return hit && plan->dropped.insert(key).second;
 }
 
-std::vector<std::string>
-Lines(const std::string& text)
-{
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);)
-    {
-        lines.push_back(line);
-    }
-    return lines;
-}
-
 double
 Jain(const std::vector<double>& x)
 {
@@ -67,7 +58,7 @@ Jain(const std::vector<double>& x)
 } // namespace
 
 TEST_CASE("injected loss: messages complete, bytes arrive once, go-back-N resends from the gap",
-          "[fabric][sim][rc][tshark]")
+          "[fabric][sim][rc][tshark][needs:tshark][needs:python3]")
 {
     struct Case
     {
@@ -123,16 +114,12 @@ TEST_CASE("injected loss: messages complete, bytes arrive once, go-back-N resend
         Simulator::Destroy();
 
         // The capture at srv-0 shows it: data PSNs sent in order, then from the gap on again.
-        auto sent = Lines(RunIn(dir,
-                                "tshark -r '" + files[0]
+        auto sent = TsharkLines(dir, "-r '" + files[0]
                                     + "' -Y 'ip.src == 10.0.0.1 && infiniband.bth.opcode != 17' -T "
-                                      "fields -e infiniband.bth.psn 2>/dev/null")
-                              .out);
-        auto naks = Lines(RunIn(dir,
-                                "tshark -r '" + files[0]
+                                      "fields -e infiniband.bth.psn");
+        auto naks = TsharkLines(dir, "-r '" + files[0]
                                     + "' -Y 'ip.dst == 10.0.0.1 && infiniband.aeth.syndrome == "
-                                      "0x60' -T fields -e infiniband.bth.psn 2>/dev/null")
-                              .out);
+                                      "0x60' -T fields -e infiniband.bth.psn");
         REQUIRE(sent.size() == flow.packets);
         if (!c.ackLoss)
         {
@@ -152,9 +139,7 @@ TEST_CASE("injected loss: messages complete, bytes arrive once, go-back-N resend
             }
             REQUIRE(std::stoul(sent.back()) == 19);
         }
-        auto icrc = RunIn(dir,
-                          std::string("python3 '") + FABRICSCOPE_SHARED_DIR
-                              + "/tools/icrc_check_pcap.py' '" + files[0] + "'");
+        auto icrc = RunIn(dir, fab::tests::IcrcOracleCommand() + "'" + files[0] + "'");
         REQUIRE(icrc.exitCode == 0);
     }
 }
@@ -284,7 +269,7 @@ TEST_CASE("16:1 incast: DCQCN and the DCTCP-style window need far fewer PFC paus
 }
 
 TEST_CASE("CNPs on the wire: opcode 0x81 with BECN and a valid ICRC",
-          "[fabric][sim][dcqcn][tshark]")
+          "[fabric][sim][dcqcn][tshark][needs:tshark][needs:python3]")
 {
     auto dir = TempDir("dcqcn-cnp");
     auto design = UniformDesign(17, 1, 64, 1, 2, 100'000'000'000ULL);
@@ -302,19 +287,15 @@ TEST_CASE("CNPs on the wire: opcode 0x81 with BECN and a valid ICRC",
     auto cnps = fabric.Host(1)->GetFlow(0).cnps;
     Simulator::Destroy();
     REQUIRE(cnps > 0);
-    auto decoded = Lines(RunIn(dir,
-                               "tshark -r '" + files[0]
+    auto decoded = TsharkLines(dir, "-r '" + files[0]
                                    + "' -Y 'infiniband.bth.opcode == 0x81 && frame[46] & 0x40' -T "
-                                     "fields -e infiniband.bth.destqp -e udp.length 2>/dev/null")
-                             .out);
+                                     "fields -e infiniband.bth.destqp -e udp.length");
     REQUIRE(decoded.size() == cnps);
     for (const auto& line : decoded)
     {
         REQUIRE(line == "0x000001\t40");
     }
-    auto icrc = RunIn(dir,
-                      std::string("python3 '") + FABRICSCOPE_SHARED_DIR
-                          + "/tools/icrc_check_pcap.py' '" + files[0] + "'");
+    auto icrc = RunIn(dir, fab::tests::IcrcOracleCommand() + "'" + files[0] + "'");
     REQUIRE(icrc.exitCode == 0);
     REQUIRE(icrc.out.find("cnp=" + std::to_string(cnps) + " bad_icrc=0") != std::string::npos);
 }
@@ -335,7 +316,7 @@ RecordCompletion(std::vector<std::int64_t>* completions,
 } // namespace
 
 TEST_CASE("SEND and WRITE, several QPs per connection, completion callbacks",
-          "[fabric][sim][rc][tshark]")
+          "[fabric][sim][rc][tshark][needs:tshark]")
 {
     auto dir = TempDir("rc-send");
     // k = 8: a connection between leaves has 4 equal-cost uplinks to spread over.
@@ -373,11 +354,9 @@ TEST_CASE("SEND and WRITE, several QPs per connection, completion callbacks",
     }
     REQUIRE(uplinksUsed >= 3); // 8 QPs hash over the 4 uplinks
     Simulator::Destroy();
-    auto opcodes = Lines(RunIn(dir,
-                               "tshark -r '" + files[0]
+    auto opcodes = TsharkLines(dir, "-r '" + files[0]
                                    + "' -Y 'ip.src == 10.0.0.1 && infiniband.bth.destqp == 50' -T "
-                                     "fields -e infiniband.bth.opcode 2>/dev/null")
-                             .out);
+                                     "fields -e infiniband.bth.opcode");
     REQUIRE(opcodes
             == std::vector<std::string>{"0", "1", "1", "2"}); // SEND FIRST, MIDDLE, MIDDLE, LAST
 }

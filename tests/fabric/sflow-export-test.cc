@@ -272,13 +272,8 @@ TEST_CASE("the same seed exports the same datagrams", "[fabric][sim][sflow]")
     std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("tshark reads the simulator's sFlow without a warning", "[fabric][sim][sflow][tshark]")
+TEST_CASE("tshark reads the simulator's sFlow without a warning", "[fabric][sim][sflow][tshark][needs:tshark]")
 {
-    if (fab::tests::FindOnPath("tshark").empty())
-    {
-        WARN("tshark is not installed: skipping; tools/setup.sh installs it");
-        return;
-    }
     const Run& run = SflowRun();
     auto problems = fab::tests::RunIn(
         run.dir,
@@ -316,13 +311,8 @@ TEST_CASE("tshark reads the simulator's sFlow without a warning", "[fabric][sim]
                 static_cast<unsigned long long>(counters));
 }
 
-TEST_CASE("sfacctd decodes the simulator's sFlow", "[fabric][sim][sflow][pmacct]")
+TEST_CASE("sfacctd decodes the simulator's sFlow", "[fabric][sim][sflow][pmacct][needs:pmacct]")
 {
-    if (!fab::tests::HavePmacct())
-    {
-        WARN("pmacct (sfacctd) is not installed: skipping; tools/setup.sh installs it");
-        return;
-    }
     const Run& run = SflowRun();
     auto collector = run.dir / "sfacctd";
     std::filesystem::create_directories(collector);

@@ -1,26 +1,29 @@
 #include "fabric/model/control-frames.h"
 #include "fabric/model/pcap-file-writer.h"
 #include "fabric/model/roce-wire.h"
+#include "support/prerequisites.h"
 #include "support/run-command.h"
+#include "support/tshark.h"
 
 #include <catch2/catch.hpp>
 #include <cstring>
+#include <fstream>
 #include <sstream>
 
 using namespace ns3::fabric;
 using fab::tests::ReadFile;
 using fab::tests::RunIn;
 using fab::tests::TempDir;
+using fab::tests::TsharkLines;
 
 namespace
 {
 
-/** The bytes of ../shared/testdata/external/cnp-connectx4lx.hex (hex words after comments). */
+/** The bytes of the external capture cnp-connectx4lx.hex (hex words after comments). */
 std::vector<std::uint8_t>
 CapturedCnp()
 {
-    std::istringstream in(
-        ReadFile(std::string(FABRICSCOPE_SHARED_DIR) + "/testdata/external/cnp-connectx4lx.hex"));
+    std::istringstream in(ReadFile(fab::tests::ExternalCapture("cnp-connectx4lx.hex")));
     std::vector<std::uint8_t> bytes;
     std::string line;
     while (std::getline(in, line))
@@ -79,7 +82,7 @@ TEST_CASE("CRC-32 check value and zero extension", "[fabric][wire]")
     }
 }
 
-TEST_CASE("the ICRC of a CNP captured on a ConnectX-4 Lx verifies", "[fabric][wire]")
+TEST_CASE("the ICRC of a CNP captured on a ConnectX-4 Lx verifies", "[fabric][wire][needs:external]")
 {
     auto bytes = CapturedCnp();
     REQUIRE(bytes.size() == 74);
@@ -92,7 +95,8 @@ TEST_CASE("the ICRC of a CNP captured on a ConnectX-4 Lx verifies", "[fabric][wi
     REQUIRE(Ipv4HeaderChecksum(bytes.data() + kEthernetBytes) == (bytes[24] << 8 | bytes[25]));
 }
 
-TEST_CASE("our CNP writer reproduces the captured CNP byte for byte", "[fabric][wire]")
+TEST_CASE("our CNP writer reproduces the captured CNP byte for byte",
+          "[fabric][wire][needs:external]")
 {
     Crc32ZeroExtender zeros;
     Frame frame;
@@ -149,7 +153,7 @@ TEST_CASE("wire sizes", "[fabric][wire]")
 }
 
 TEST_CASE("tshark decodes our RoCE, PFC and LLDP frames without errors and every ICRC verifies",
-          "[fabric][wire][tshark]")
+          "[fabric][wire][tshark][needs:tshark][needs:python3]")
 {
     auto dir = TempDir("wire-tshark");
     Crc32ZeroExtender zeros;
@@ -194,38 +198,54 @@ TEST_CASE("tshark decodes our RoCE, PFC and LLDP frames without errors and every
         WriteLldpFrame(frame, MakeMac(1, 7), "leaf-0-3", "leaf-0-3:17", 120);
         writer.Write(t += 100, frame);
     }
-    auto icrc = RunIn(dir,
-                      std::string("python3 '") + FABRICSCOPE_SHARED_DIR
-                          + "/tools/icrc_check_pcap.py' frames.pcap");
+    auto icrc = RunIn(dir, fab::tests::IcrcOracleCommand() + "frames.pcap");
     REQUIRE(icrc.exitCode == 0);
     REQUIRE(icrc.out == "roce=12 cnp=1 bad_icrc=0 truncated=0\n");
 
-    auto malformed = RunIn(
-        dir,
-        "tshark -r frames.pcap -Y _ws.malformed -T fields -e frame.number 2>/dev/null | wc -l");
-    REQUIRE(malformed.out == "0\n");
-    auto opcodes = RunIn(dir,
-                         "tshark -r frames.pcap -Y infiniband -T fields -e infiniband.bth.opcode "
-                         "-e infiniband.bth.psn");
-    std::istringstream lines(opcodes.out);
-    std::vector<std::string> rows;
-    for (std::string line; std::getline(lines, line);)
-    {
-        rows.push_back(line);
-    }
+    REQUIRE(TsharkLines(dir, "-r frames.pcap -Y _ws.malformed -T fields -e frame.number").empty());
+    auto rows = TsharkLines(
+        dir, "-r frames.pcap -Y infiniband -T fields -e infiniband.bth.opcode -e infiniband.bth.psn");
     REQUIRE(rows.size() == 12);
     REQUIRE(rows[0] == "6\t16777210");
     REQUIRE(rows[6] == "7\t0"); // the PSN wrapped
     REQUIRE(rows[10].rfind("17\t", 0) == 0);
-    auto pfc = RunIn(dir,
-                     "tshark -r frames.pcap -Y macc -T fields -e macc.opcode -e macc.cbfc.enbv -e "
-                     "macc.cbfc.pause_time.c3");
-    REQUIRE(pfc.out == "0x0101\t0x0008\t65535\n");
-    auto lldp = RunIn(
-        dir, "tshark -r frames.pcap -Y lldp -T fields -e lldp.tlv.system.name -e lldp.port.id");
-    REQUIRE(lldp.out == "leaf-0-3\tleaf-0-3:17\n");
-    auto notes = RunIn(dir,
-                       "tshark -r frames.pcap -Y '_ws.expert.severity >= note' -T fields -e "
-                       "frame.number 2>/dev/null | wc -l");
-    REQUIRE(notes.out == "0\n");
+    REQUIRE(TsharkLines(dir,
+                        "-r frames.pcap -Y macc -T fields -e macc.opcode -e macc.cbfc.enbv -e "
+                        "macc.cbfc.pause_time.c3")
+            == std::vector<std::string>{"0x0101\t0x0008\t65535"});
+    REQUIRE(TsharkLines(dir,
+                        "-r frames.pcap -Y lldp -T fields -e lldp.tlv.system.name -e lldp.port.id")
+            == std::vector<std::string>{"leaf-0-3\tleaf-0-3:17"});
+    REQUIRE(TsharkLines(dir,
+                        "-r frames.pcap -Y '_ws.expert.severity >= note' -T fields -e "
+                        "frame.number")
+                .empty());
+}
+
+TEST_CASE("the ICRC oracle verifies the captured ConnectX-4 Lx CNP and catches one flipped bit",
+          "[fabric][wire][needs:external][needs:python3]")
+{
+    auto dir = TempDir("icrc-oracle");
+    auto captured = ReadFile(fab::tests::ExternalCapture("cnp-connectx4lx.hex"));
+    std::ofstream(dir / "cnp.hex") << captured;
+    auto good = RunIn(dir, fab::tests::IcrcOracleCommand() + "--hex cnp.hex");
+    REQUIRE(good.exitCode == 0);
+    REQUIRE(good.out == "roce=1 cnp=1 bad_icrc=0 truncated=0\n");
+    // The last ICRC byte, 2a, becomes 2b: the oracle must see it.
+    auto at = captured.rfind("002a");
+    REQUIRE(at != std::string::npos);
+    captured[at + 3] = 'b';
+    std::ofstream(dir / "flipped.hex") << captured;
+    auto bad = RunIn(dir, fab::tests::IcrcOracleCommand() + "--hex flipped.hex");
+    REQUIRE(bad.exitCode == 1);
+    REQUIRE(bad.out == "roce=1 cnp=1 bad_icrc=1 truncated=0\n");
+    // A variant field (the IPv4 TTL, 40 -> 3f) does not change the ICRC.
+    auto ttl = captured;
+    ttl[at + 3] = 'a';
+    auto ttlAt = ttl.find("4011");
+    REQUIRE(ttlAt != std::string::npos);
+    ttl.replace(ttlAt, 4, "3f11");
+    std::ofstream(dir / "ttl.hex") << ttl;
+    REQUIRE(RunIn(dir, fab::tests::IcrcOracleCommand() + "--hex ttl.hex").exitCode == 0);
+    std::filesystem::remove_all(dir);
 }

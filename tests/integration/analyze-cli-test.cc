@@ -1,6 +1,9 @@
-// `fabricscope analyze` end to end: the public captures give the counts tshark gives, bad and
-// cut captures are named with the place, and every format is written.
+// `fabricscope analyze` end to end: the external captures and one the tests write give the
+// counts tshark gives, bad and cut captures are named with the place, and every format is written.
+#include "dpi/roce-conversation.h"
+#include "support/prerequisites.h"
 #include "support/run-command.h"
+#include "support/tshark.h"
 #include "support/udp-pcap.h"
 
 #include <catch2/catch.hpp>
@@ -14,19 +17,11 @@ using nlohmann::json;
 namespace
 {
 
-const std::string kExternal = std::string(FABRICSCOPE_SHARED_DIR) + "/testdata/external/";
+using fab::dpi::test::RoceConversationCountsFor;
+using fab::dpi::test::WriteRoceConversation;
 
-std::uint64_t
-Lines(const std::string& text)
-{
-    return static_cast<std::uint64_t>(std::count(text.begin(), text.end(), '\n'));
-}
-
-bool
-HaveTshark()
-{
-    return std::filesystem::exists("/usr/bin/tshark");
-}
+/** 124 frames: about the size of a small real capture. */
+constexpr std::uint32_t kConversationQueuePairs = 20;
 
 json
 AnalyzeJson(const std::filesystem::path& dir, const std::string& capture, int expectedExit = 0)
@@ -39,7 +34,8 @@ AnalyzeJson(const std::filesystem::path& dir, const std::string& capture, int ex
 
 } // namespace
 
-TEST_CASE("the public captures: packet and RDMA counts equal tshark's", "[integration][analyze]")
+TEST_CASE("the external captures: packet and RDMA counts equal tshark's",
+          "[integration][analyze][needs:external][needs:tshark]")
 {
     auto dir = TempDir("analyze-external");
     struct Case
@@ -60,7 +56,7 @@ TEST_CASE("the public captures: packet and RDMA counts equal tshark's", "[integr
     for (const auto& c : cases)
     {
         INFO(c.file);
-        auto out = AnalyzeJson(dir, kExternal + c.file);
+        auto out = AnalyzeJson(dir, ExternalCapture(c.file));
         REQUIRE(out["packets"] == c.packets);
         REQUIRE(out["decoded"]["roce"] == c.roce);
         REQUIRE(out["decoded"]["ib"] == c.ib);
@@ -71,28 +67,21 @@ TEST_CASE("the public captures: packet and RDMA counts equal tshark's", "[integr
         {
             REQUIRE(out["flows"].empty());
         }
-        if (HaveTshark())
-        {
-            auto file = "'" + kExternal + c.file + "'";
-            auto all = RunIn(dir, "tshark -r " + file + " -T fields -e frame.number 2>/dev/null");
-            auto rdma = RunIn(dir,
-                              "tshark " + std::string(c.tsharkOptions) + " -r " + file
-                                  + " -Y infiniband -T fields -e frame.number 2>/dev/null");
-            REQUIRE(out["packets"] == Lines(all.out));
-            REQUIRE(out["decoded"]["roce"].get<std::uint64_t>()
-                        + out["decoded"]["ib"].get<std::uint64_t>()
-                    == Lines(rdma.out));
-        }
-        else
-        {
-            WARN("tshark is not installed: counts checked against the README only");
-        }
+        auto file = "'" + ExternalCapture(c.file) + "'";
+        auto all = TsharkLines(dir, "-r " + file + " -T fields -e frame.number");
+        auto rdma = TsharkLines(dir,
+                                std::string(c.tsharkOptions) + " -r " + file
+                                    + " -Y infiniband -T fields -e frame.number");
+        REQUIRE(out["packets"] == all.size());
+        REQUIRE(out["decoded"]["roce"].get<std::uint64_t>()
+                    + out["decoded"]["ib"].get<std::uint64_t>()
+                == rdma.size());
     }
     // The SoftRoCE capture: both ends send on one RC connection. 192.168.70.6 sends 34 messages
     // (SEND_FIRST + SEND_LAST_WITH_IMMEDIATE pairs and a SEND_ONLY_WITH_IMMEDIATE) to QP 0x45
     // and acknowledges the one message 192.168.70.4 sends it; 192.168.70.4 acknowledges back
     // on QP 0x48. Each flow answers the other; the 37 ACKs split 36 + 1.
-    auto softroce = AnalyzeJson(dir, kExternal + "roce-softroce-send.pcap");
+    auto softroce = AnalyzeJson(dir, ExternalCapture("roce-softroce-send.pcap"));
     const auto& flows = softroce["flows"];
     REQUIRE(flows.size() == 2);
     const auto& toB = flows[0]["dest_qp"] == 0x45 ? flows[0] : flows[1];
@@ -111,11 +100,39 @@ TEST_CASE("the public captures: packet and RDMA counts equal tshark's", "[integr
     REQUIRE(softroce["findings"].empty());
 }
 
+TEST_CASE("a RoCE conversation the tests wrote: the counts written, every ICRC verified",
+          "[integration][analyze]")
+{
+    auto dir = TempDir("analyze-conversation");
+    REQUIRE(WriteRoceConversation(dir / "conversation.pcap", kConversationQueuePairs));
+    const auto written = RoceConversationCountsFor(kConversationQueuePairs);
+    auto out = AnalyzeJson(dir, (dir / "conversation.pcap").string());
+    REQUIRE(out["packets"] == written.frames);
+    REQUIRE(out["decoded"]["roce"] == written.roce);
+    REQUIRE(out["decoded"]["ib"] == 0);
+    REQUIRE(out["decoded"]["malformed"] == 0);
+    REQUIRE(out["decoded"]["icrc_bad"] == 0);
+    REQUIRE(out["decoded"]["icrc_verified"] == written.roce);
+    std::uint64_t packets = 0;
+    std::uint64_t messages = 0;
+    for (const auto& flow : out["flows"])
+    {
+        packets += flow["packets"].get<std::uint64_t>();
+        messages += flow["messages"].get<std::uint64_t>();
+        REQUIRE(flow["retransmitted"] == 0);
+        REQUIRE(flow["out_of_sequence"] == 0);
+    }
+    // Every request packet is in a flow; each queue pair sent one WRITE and one SEND.
+    REQUIRE(packets >= written.requests);
+    REQUIRE(messages == 2 * kConversationQueuePairs);
+    std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("traffic that is not RDMA is named by nDPI, packet for packet as tshark sees it",
-          "[integration][analyze][ndpi]")
+          "[integration][analyze][ndpi][needs:external][needs:tshark]")
 {
     auto dir = TempDir("analyze-ndpi");
-    auto out = AnalyzeJson(dir, kExternal + "negative-ssh-tls-dns.pcap");
+    auto out = AnalyzeJson(dir, ExternalCapture("negative-ssh-tls-dns.pcap"));
     const auto& apps = out["applications"];
     std::uint64_t ssh = 0;
     std::uint64_t tls = 0;
@@ -132,21 +149,13 @@ TEST_CASE("traffic that is not RDMA is named by nDPI, packet for packet as tshar
     REQUIRE(tls == 30);
     REQUIRE(dns == 8);
     REQUIRE(out["ip_flows"] == 5);
-    if (HaveTshark())
-    {
-        auto file = "'" + kExternal + "negative-ssh-tls-dns.pcap'";
-        auto count = [&](const std::string& filter)
-        {
-            return Lines(RunIn(dir,
-                               "tshark -r " + file + " -Y '" + filter
-                                   + "' -T fields -e frame.number 2>/dev/null")
-                             .out);
-        };
-        REQUIRE(ssh == count("tcp.port == 22"));
-        REQUIRE(tls == count("tcp.port == 443"));
-        REQUIRE(dns == count("dns"));
-    }
-    auto ssh20 = AnalyzeJson(dir, kExternal + "negative-ssh.pcap");
+    auto file = "'" + ExternalCapture("negative-ssh-tls-dns.pcap") + "'";
+    auto count = [&](const std::string& filter)
+    { return TsharkLines(dir, "-r " + file + " -Y '" + filter + "' -T fields -e frame.number").size(); };
+    REQUIRE(ssh == count("tcp.port == 22"));
+    REQUIRE(tls == count("tcp.port == 443"));
+    REQUIRE(dns == count("dns"));
+    auto ssh20 = AnalyzeJson(dir, ExternalCapture("negative-ssh.pcap"));
     REQUIRE(ssh20["applications"]["SSH"] == 20);
 }
 
@@ -154,6 +163,7 @@ TEST_CASE("analyze: bad input exits 2 and names the file; a cut capture keeps wh
           "[integration][analyze]")
 {
     auto dir = TempDir("analyze-bad");
+    REQUIRE(WriteRoceConversation(dir / "conversation.pcap", kConversationQueuePairs));
     {
         auto result = RunFabricscope(dir, "analyze missing.pcap -o out.json");
         REQUIRE(result.exitCode == 2);
@@ -167,17 +177,18 @@ TEST_CASE("analyze: bad input exits 2 and names the file; a cut capture keeps wh
     }
     {
         auto result = RunFabricscope(
-            dir, "analyze '" + kExternal + "negative-ssh.pcap' --link-speed fast -o out.json");
+            dir, "analyze conversation.pcap --link-speed fast -o out.json");
         REQUIRE(result.exitCode == 2);
         REQUIRE(result.err.find("--link-speed") != std::string::npos);
     }
     {
-        // Cut the SoftRoCE capture in the middle of a record.
-        auto bytes = ReadFile(kExternal + "roce-softroce-send.pcap");
+        // Cut the capture in the middle of a record.
+        auto bytes = ReadFile(dir / "conversation.pcap");
         std::ofstream(dir / "cut.pcap", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
         auto out = AnalyzeJson(dir, (dir / "cut.pcap").string());
         REQUIRE(out["packets"].get<std::uint64_t>() > 10);
-        REQUIRE(out["packets"].get<std::uint64_t>() < 123);
+        REQUIRE(out["packets"].get<std::uint64_t>()
+                < RoceConversationCountsFor(kConversationQueuePairs).frames);
         REQUIRE(out["problems"].size() == 1);
         REQUIRE(out["problems"][0]["packet"].get<std::uint64_t>()
                 == out["packets"].get<std::uint64_t>() + 1);
@@ -193,12 +204,13 @@ TEST_CASE("analyze: bad input exits 2 and names the file; a cut capture keeps wh
 TEST_CASE("analyze writes Markdown and HTML reports too", "[integration][analyze]")
 {
     auto dir = TempDir("analyze-formats");
-    auto capture = kExternal + "roce-softroce-send.pcap";
+    REQUIRE(WriteRoceConversation(dir / "conversation.pcap"));
+    auto capture = (dir / "conversation.pcap").string();
     auto md = RunFabricscope(dir, "analyze '" + capture + "' -o report.md");
     REQUIRE(md.exitCode == 0);
     auto markdown = ReadFile(dir / "report.md");
     REQUIRE(markdown.find("# Capture analysis") != std::string::npos);
-    REQUIRE(markdown.find("| 192.168.70.6 | 192.168.70.4 | 0x000045 |") != std::string::npos);
+    REQUIRE(markdown.find("| 10.0.1.1 | 10.0.2.2 | 0x000100 |") != std::string::npos);
     auto html = RunFabricscope(dir, "analyze '" + capture + "' -o report.html");
     REQUIRE(html.exitCode == 0);
     REQUIRE(ReadFile(dir / "report.html").find("<canvas") != std::string::npos);

@@ -12,6 +12,7 @@
 #include "support/sflow-scenario.h"
 #include "support/udp-pcap.h"
 #include "telemetry/export/sflow-encoder.h"
+#include "dpi/roce-conversation.h"
 #include "tests/dpi/frame-builder.h"
 
 #include <atomic>
@@ -29,8 +30,6 @@ namespace telemetry = fab::telemetry;
 
 namespace
 {
-
-const std::string kExternal = std::string(FABRICSCOPE_SHARED_DIR) + "/testdata/external/";
 
 std::uint16_t
 FreeUdpPort()
@@ -142,7 +141,7 @@ Logged(const std::filesystem::path& log, const std::string& text)
 
 TEST_CASE("collect: sFlow in, Prometheus out (scraped by a real Prometheus), findings raised and "
           "cleared, the final report on SIGTERM",
-          "[integration][collect]")
+          "[integration][collect][needs:prometheus][needs:promtool]")
 {
     auto dir = TempDir("collect-cli");
     auto sflowPort = FreeUdpPort();
@@ -255,27 +254,21 @@ TEST_CASE("collect: sFlow in, Prometheus out (scraped by a real Prometheus), fin
           == 0);
 
     // A real Prometheus scrapes the same numbers.
-    if (prometheus.process)
-    {
-        auto polled = PollQuery(*prometheus.process,
-                                prometheus.webPort,
-                                "fabricscope_rdma_packets_estimated_total",
-                                std::chrono::steady_clock::now() + 30s,
-                                [](const json& result) {
-                                    return result.size() == 1 && result[0]["value"][1] == "201000";
-                                });
-        INFO(ReadFile(prometheus.log));
-        REQUIRE(polled.result.size() == 1);
-        CHECK(polled.result[0]["metric"]["class"] == "dscp26");
-        CHECK(polled.result[0]["value"][1] == "201000");
-        auto up = Query(prometheus.webPort, "up{job=\"fabricscope\"}");
-        REQUIRE(up.size() == 1);
-        CHECK(up[0]["value"][1] == "1");
-    }
-    else
-    {
-        WARN("prometheus is not installed (Debian package prometheus): its scrape is skipped");
-    }
+    auto polled = PollQuery(*prometheus.process,
+                            prometheus.webPort,
+                            "fabricscope_rdma_packets_estimated_total",
+                            std::chrono::steady_clock::now() + 30s,
+                            [](const json& result) {
+                                return result.size() == 1 && result[0]["value"][1] == "201000";
+                            });
+    INFO(ReadFile(prometheus.log));
+    REQUIRE(polled.result.size() == 1);
+    CHECK(polled.result[0]["metric"]["class"] == "dscp26");
+    CHECK(polled.result[0]["value"][1] == "201000");
+    auto up = Query(prometheus.webPort, "up{job=\"fabricscope\"}");
+    REQUIRE(up.size() == 1);
+    CHECK(up[0]["value"][1] == "1");
+    
 
     // Two seconds without traffic: the window empties and the findings clear.
     CHECK(Within(10s,
@@ -296,19 +289,15 @@ TEST_CASE("collect: sFlow in, Prometheus out (scraped by a real Prometheus), fin
 
 TEST_CASE("collect: pmacctd's sfprobe feeds it, and the counts equal sfacctd's for the same "
           "datagrams",
-          "[integration][collect][pmacct]")
+          "[integration][collect][pmacct][needs:pmacct]")
 {
-    if (!HavePmacct())
-    {
-        WARN("pmacct is not installed (Debian package pmacct): skipped");
-        return;
-    }
     auto dir = TempDir("collect-pmacct");
     // pmacctd sends to the test, which keeps every datagram, writes them into a capture for
     // sfacctd and passes them on to collect: the two collectors see the very same datagrams.
-    auto probe = RunPmacctdProbe(dir, kExternal + "roce-softroce-send.pcap", 7, 5);
+    REQUIRE(fab::dpi::test::WriteRoceConversation(dir / "conversation.pcap", 20));
+    auto probe = RunPmacctdProbe(dir, dir / "conversation.pcap", 7, 5);
     INFO(probe.log);
-    REQUIRE(probe.exitCode == 0);
+    REQUIRE(probe.completed);
     REQUIRE_FALSE(probe.datagrams.empty());
     WriteUdpPcap(dir / "sflow.pcap", probe.datagrams);
     auto sfacctd = RunSfacctdOffline(
@@ -461,7 +450,7 @@ TEST_CASE("collect: a flood of 200,000 datagrams keeps memory bounded, counts it
 }
 
 TEST_CASE("the simulator feeds collect, and Prometheus scrapes what collect made of it",
-          "[integration][collect][sim]")
+          "[integration][collect][sim][needs:prometheus]")
 {
     auto dir = TempDir("collect-sim");
     WriteJson(dir / "scenario.json", SmallScenario());
@@ -563,39 +552,37 @@ TEST_CASE("the simulator feeds collect, and Prometheus scrapes what collect made
     // Every port runs at 100G, which none of the design's links do.
     CHECK(ports > 0);
     CHECK(slowPorts == ports);
-    if (prometheus.process)
-    {
-        auto polled = PollQuery(*prometheus.process,
-                                prometheus.webPort,
-                                "fabricscope_sflow_datagrams_total",
-                                std::chrono::steady_clock::now() + 30s,
-                                [&](const json& result) {
-                                    return result.size() == 1
-                                           && result[0]["value"][1] == std::to_string(sent.size());
-                                });
-        INFO(ReadFile(prometheus.log));
-        REQUIRE(polled.result.size() == 1);
-        CHECK(polled.result[0]["value"][1] == std::to_string(sent.size()));
-        // The simulation's final numbers, as summary.json has them.
-        std::string events = summary["sim"]["events"].dump();
-        auto finished = PollQuery(*prometheus.process,
-                                  prometheus.webPort,
-                                  "fabricscope_sim_events_total",
-                                  std::chrono::steady_clock::now() + 30s,
-                                  [&](const json& result) {
-                                      return result.size() == 1 && result[0]["value"][1] == events;
-                                  });
-        REQUIRE(finished.result.size() == 1);
-        CHECK(finished.result[0]["value"][1] == events);
-        auto sentBytes = PollQuery(*prometheus.process,
-                                   prometheus.webPort,
-                                   "sum(fabricscope_sim_port_octets_total{direction=\"out\"})",
-                                   std::chrono::steady_clock::now() + 10s,
-                                   [](const json& result) { return result.size() == 1; });
-        REQUIRE(sentBytes.result.size() == 1);
-        CHECK(std::stod(sentBytes.result[0]["value"][1].get<std::string>())
-              == summary["ports"]["totals"]["tx_bytes"].get<double>());
-    }
+    auto polled = PollQuery(*prometheus.process,
+                            prometheus.webPort,
+                            "fabricscope_sflow_datagrams_total",
+                            std::chrono::steady_clock::now() + 30s,
+                            [&](const json& result) {
+                                return result.size() == 1
+                                       && result[0]["value"][1] == std::to_string(sent.size());
+                            });
+    INFO(ReadFile(prometheus.log));
+    REQUIRE(polled.result.size() == 1);
+    CHECK(polled.result[0]["value"][1] == std::to_string(sent.size()));
+    // The simulation's final numbers, as summary.json has them.
+    std::string events = summary["sim"]["events"].dump();
+    auto finished = PollQuery(*prometheus.process,
+                              prometheus.webPort,
+                              "fabricscope_sim_events_total",
+                              std::chrono::steady_clock::now() + 30s,
+                              [&](const json& result) {
+                                  return result.size() == 1 && result[0]["value"][1] == events;
+                              });
+    REQUIRE(finished.result.size() == 1);
+    CHECK(finished.result[0]["value"][1] == events);
+    auto sentBytes = PollQuery(*prometheus.process,
+                               prometheus.webPort,
+                               "sum(fabricscope_sim_port_octets_total{direction=\"out\"})",
+                               std::chrono::steady_clock::now() + 10s,
+                               [](const json& result) { return result.size() == 1; });
+    REQUIRE(sentBytes.result.size() == 1);
+    CHECK(std::stod(sentBytes.result[0]["value"][1].get<std::string>())
+          == summary["ports"]["totals"]["tx_bytes"].get<double>());
+    
     CHECK(summary["sflow"]["datagrams"] == sent.size());
     CHECK(summary["sflow"]["flow_samples"] == flowSamples);
     CHECK(simulate.Stop() == 0); // SIGTERM ends the lingering early

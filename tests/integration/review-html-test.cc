@@ -22,7 +22,8 @@ Chromium(const std::filesystem::path& dir, const std::string& arguments)
 
 } // namespace
 
-TEST_CASE("the review report renders in headless Chromium", "[integration][html]")
+TEST_CASE("the review report renders in headless Chromium",
+          "[integration][html][needs:chromium][needs:python3]")
 {
     auto dir = TempDir("review-html");
     auto review = RunFabricscope(dir, "review -o report.html");
@@ -65,7 +66,7 @@ TEST_CASE("the review report renders in headless Chromium", "[integration][html]
     // Pixels in the first series colour (#0072B2) prove the bars were painted.
     auto pixels = RunIn(dir,
                         std::string("python3 '") + FABRICSCOPE_SOURCE_DIR
-                            + "/tests/integration/png-colour-count.py' report.png 0 114 178");
+                            + "/tests/tools/png-colour-count.py' report.png 0 114 178");
     INFO(pixels.err);
     REQUIRE(pixels.exitCode == 0);
     REQUIRE(std::stol(pixels.out) > 2000);

@@ -37,7 +37,7 @@ EndsWith(const std::string& text, const std::string& end)
 } // namespace
 
 TEST_CASE("simulate --prometheus serves the run's progress and port counters while it runs",
-          "[integration][simulate][prometheus][slow]")
+          "[integration][simulate][prometheus][slow][needs:promtool]")
 {
     auto dir = TempDir("simulate-prometheus");
     // A ring AllReduce of 64 MiB four times, 2.5 to 4 s of wall time in an optimized build, with

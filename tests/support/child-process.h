@@ -20,31 +20,6 @@ extern char** environ;
 namespace fab::tests
 {
 
-/** The full path of an executable found on PATH, or empty when there is none. */
-inline std::filesystem::path
-FindOnPath(const std::string& name)
-{
-    const char* path = std::getenv("PATH");
-    std::string folders = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
-    std::size_t start = 0;
-    while (start <= folders.size())
-    {
-        auto end = folders.find(':', start);
-        if (end == std::string::npos)
-        {
-            end = folders.size();
-        }
-        std::filesystem::path candidate
-            = std::filesystem::path(folders.substr(start, end - start)) / name;
-        if (!candidate.parent_path().empty() && ::access(candidate.c_str(), X_OK) == 0)
-        {
-            return candidate;
-        }
-        start = end + 1;
-    }
-    return {};
-}
-
 /**
  * A program started as a child of the test (posix_spawn, safe in a process with threads), its
  * stdout and stderr in one file, stopped and reaped by the test: SIGTERM, a grace period, then

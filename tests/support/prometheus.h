@@ -6,6 +6,7 @@
 #define FABRICSCOPE_TESTS_SUPPORT_PROMETHEUS_H
 
 #include "support/child-process.h"
+#include "support/prerequisites.h"
 #include "support/local-sockets.h"
 #include "support/run-command.h"
 
@@ -15,6 +16,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -132,15 +134,15 @@ struct PrometheusServer
     std::unique_ptr<ChildProcess> process;
 };
 
-/** Starts Prometheus in `dir`; null `process` when it is not installed. */
+/** Starts Prometheus in `dir` (cases that call it are tagged [needs:prometheus]). */
 inline PrometheusServer
 StartPrometheus(const std::filesystem::path& dir, const std::vector<std::uint16_t>& targetPorts)
 {
     PrometheusServer server;
-    auto program = FindOnPath("prometheus");
+    auto program = ProgramPath("prometheus");
     if (program.empty())
     {
-        return server;
+        throw std::logic_error("prometheus is not installed: the case lacks [needs:prometheus]");
     }
     server.webPort = FreeTcpPort();
     {
@@ -173,16 +175,16 @@ StartPrometheus(const std::filesystem::path& dir, const std::vector<std::uint16_
 }
 
 /**
- * What promtool's lint says of a scrape's text ("check metrics"): empty when it accepts it, or
- * when promtool is not installed.
+ * What promtool's lint says of a scrape's text ("check metrics"): empty when it accepts it
+ * (cases that call it are tagged [needs:promtool]).
  */
 inline std::string
 PromtoolComplaints(const std::filesystem::path& dir, const std::string& text)
 {
-    auto promtool = FindOnPath("promtool");
+    auto promtool = ProgramPath("promtool");
     if (promtool.empty())
     {
-        return "";
+        return "promtool is not installed: the case lacks [needs:promtool]";
     }
     std::ofstream(dir / "promtool-input.txt", std::ios::binary) << text;
     auto lint = RunIn(dir, "'" + promtool.string() + "' check metrics < promtool-input.txt");

@@ -21,6 +21,25 @@ struct UdpEndpoints
     std::uint16_t destinationPort{6343};
 };
 
+/** Sets the header checksum of the 20-byte IPv4 header at `ip` in `frame`. */
+inline void
+SetIpv4Checksum(std::vector<std::uint8_t>& frame, std::size_t ip)
+{
+    frame[ip + 10] = 0;
+    frame[ip + 11] = 0;
+    std::uint32_t sum = 0;
+    for (std::size_t i = 0; i < 20; i += 2)
+    {
+        sum += (std::uint32_t{frame[ip + i]} << 8) | frame[ip + i + 1];
+    }
+    while (sum > 0xFFFF)
+    {
+        sum = (sum & 0xFFFF) + (sum >> 16);
+    }
+    frame[ip + 10] = static_cast<std::uint8_t>(~sum >> 8);
+    frame[ip + 11] = static_cast<std::uint8_t>(~sum);
+}
+
 /** An Ethernet II / IPv4 (checksum set) / UDP (checksum 0: none) frame around `payload`. */
 inline std::vector<std::uint8_t>
 UdpFrame(const std::uint8_t* payload, std::size_t size, const UdpEndpoints& at)
@@ -56,17 +75,7 @@ UdpFrame(const std::uint8_t* payload, std::size_t size, const UdpEndpoints& at)
     u16(0);
     u32(at.sourceIp);
     u32(at.destinationIp);
-    std::uint32_t sum = 0;
-    for (std::size_t i = 0; i < 20; i += 2)
-    {
-        sum += (std::uint32_t{frame[ip + i]} << 8) | frame[ip + i + 1];
-    }
-    while (sum > 0xFFFF)
-    {
-        sum = (sum & 0xFFFF) + (sum >> 16);
-    }
-    frame[ip + 10] = static_cast<std::uint8_t>(~sum >> 8);
-    frame[ip + 11] = static_cast<std::uint8_t>(~sum);
+    SetIpv4Checksum(frame, ip);
     u16(at.sourcePort);
     u16(at.destinationPort);
     u16(static_cast<std::uint32_t>(8 + size));

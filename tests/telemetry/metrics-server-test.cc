@@ -383,22 +383,13 @@ TEST_CASE("Stop closes every connection and may be called again", "[telemetry][m
     server.Stop();
 }
 
-TEST_CASE("the server listens on IPv6 and, from [::], on IPv4 too", "[telemetry][metrics-server]")
+TEST_CASE("the server listens on IPv6 and, from [::], on IPv4 too", "[telemetry][metrics-server][needs:ipv6]")
 {
     ServedSnapshot served;
     served.snapshot.Publish(SampleText());
     MetricsServerConfig config;
     config.listen = "[::]:0";
-    std::unique_ptr<MetricsServer> server;
-    try
-    {
-        server = std::make_unique<MetricsServer>(config, served.Source());
-    }
-    catch (const std::exception& error)
-    {
-        WARN("no IPv6 here (" << error.what() << "): check skipped");
-        return;
-    }
+    auto server = std::make_unique<MetricsServer>(config, served.Source());
     REQUIRE(server->LocalAddress().isIpv6);
     REQUIRE(HttpGet(server->LocalPort(), "/metrics").body == SampleText()); // over IPv4
 }

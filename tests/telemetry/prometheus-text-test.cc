@@ -1,4 +1,5 @@
 #include "support/child-process.h"
+#include "support/prerequisites.h"
 #include "support/run-command.h"
 #include "telemetry/model/prometheus-text.h"
 
@@ -302,14 +303,9 @@ TEST_CASE("a snapshot swaps whole texts and keeps old ones alive for their reade
     }
 }
 
-TEST_CASE("promtool accepts what we write", "[telemetry][prometheus][promtool]")
+TEST_CASE("promtool accepts what we write", "[telemetry][prometheus][promtool][needs:promtool]")
 {
-    auto promtool = fab::tests::FindOnPath("promtool");
-    if (promtool.empty())
-    {
-        WARN("promtool is not installed (Debian package prometheus): check skipped");
-        return;
-    }
+    auto promtool = fab::tests::ProgramPath("promtool");
     MetricRegistry registry;
     auto datagrams = registry.AddCounter(
         "fabricscope_sflow_datagrams_total", "sFlow datagrams received, by agent.", {"agent"});

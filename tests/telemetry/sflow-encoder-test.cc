@@ -359,13 +359,8 @@ TEST_CASE("samples are packed into datagrams up to the size limit", "[telemetry]
 }
 
 TEST_CASE("tshark decodes the encoder's datagrams to the values encoded",
-          "[telemetry][sflow][tshark]")
+          "[telemetry][sflow][tshark][needs:tshark]")
 {
-    if (fab::tests::FindOnPath("tshark").empty())
-    {
-        WARN("tshark is not installed: skipping; tools/setup.sh installs it");
-        return;
-    }
     Workload w = BuildWorkload();
     auto dir = fab::tests::TempDir("sflow-encoder-tshark");
     auto capture = (dir / "sflow.pcap").string();
@@ -463,13 +458,8 @@ TEST_CASE("tshark decodes the encoder's datagrams to the values encoded",
 }
 
 TEST_CASE("sfacctd decodes the encoder's datagrams: flows and counters as encoded",
-          "[telemetry][sflow][pmacct][slow]")
+          "[telemetry][sflow][pmacct][slow][needs:pmacct]")
 {
-    if (!fab::tests::HavePmacct())
-    {
-        WARN("pmacct (sfacctd) is not installed: skipping; tools/setup.sh installs it");
-        return;
-    }
     Workload w = BuildWorkload();
     auto dir = fab::tests::TempDir("sflow-encoder-sfacctd");
     auto capture = dir / "sflow.pcap";

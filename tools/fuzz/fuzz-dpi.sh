@@ -10,8 +10,8 @@ build="${1:?usage: fuzz-dpi.sh BUILD_DIR [SECONDS]}"
 seconds="${2:-30}"
 clang=$(command -v clang++-14 || command -v clang++ || true)
 if [ -z "$clang" ]; then
-    echo "fuzz-dpi: clang++ is not installed; skipping" >&2
-    exit 0
+    echo "fuzz-dpi: clang++ is not installed (Debian packages clang and libclang-rt-14-dev)" >&2
+    exit 2
 fi
 targets=(packet-decoder sflow-decoder)
 flags=(-std=c++17 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -I"$here")

@@ -1,0 +1,25 @@
+# Runs a command and checks both its exit code and its output, where ctest's
+# PASS_REGULAR_EXPRESSION alone would ignore the exit code.
+# Usage: cmake -DEXPECT_EXIT=N "-DEXPECT_OUTPUT=REGEX" -P check-command.cmake -- COMMAND [ARG...]
+# The regular expression (CMake's syntax) is matched against stdout and stderr together.
+set(command "")
+set(seen_separator FALSE)
+math(EXPR last "${CMAKE_ARGC} - 1")
+foreach(i RANGE 0 ${last})
+    if(seen_separator)
+        list(APPEND command "${CMAKE_ARGV${i}}")
+    elseif(CMAKE_ARGV${i} STREQUAL "--")
+        set(seen_separator TRUE)
+    endif()
+endforeach()
+if(NOT command OR NOT DEFINED EXPECT_EXIT OR NOT DEFINED EXPECT_OUTPUT)
+    message(FATAL_ERROR "usage: cmake -DEXPECT_EXIT=N -DEXPECT_OUTPUT=REGEX -P check-command.cmake -- COMMAND...")
+endif()
+execute_process(COMMAND ${command} RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE out)
+message("${out}")
+if(NOT "${code}" STREQUAL "${EXPECT_EXIT}")
+    message(FATAL_ERROR "exit code ${code}, expected ${EXPECT_EXIT}")
+endif()
+if(NOT out MATCHES "${EXPECT_OUTPUT}")
+    message(FATAL_ERROR "the output does not match: ${EXPECT_OUTPUT}")
+endif()
