@@ -62,6 +62,16 @@ public:
     , m_timeouts(registry.AddCounter("fabricscope_collector_http_timeouts_total",
                                      "HTTP clients dropped for being too slow",
                                      {"phase"}))
+    , m_connections(
+          registry.AddGauge("fabricscope_collector_http_connections", "HTTP connections open now"))
+    , m_evicted(registry.AddCounter("fabricscope_collector_http_connections_evicted_total",
+                                    "Idle HTTP connections closed to make room for a new one, by "
+                                    "the limit met (per peer or in total)",
+                                    {"limit"}))
+    , m_refused(registry.AddCounter("fabricscope_collector_http_connections_refused_total",
+                                    "HTTP connections refused because every connection under "
+                                    "the limit met was busy answering",
+                                    {"limit"}))
     {
     }
 
@@ -78,6 +88,11 @@ public:
         m_registry.Set(m_scrapes, http.metricsResponses);
         m_registry.Set(m_timeouts, {"read"}, http.readTimeouts);
         m_registry.Set(m_timeouts, {"write"}, http.writeTimeouts);
+        m_registry.Set(m_connections, http.activeConnections);
+        m_registry.Set(m_evicted, {"peer"}, http.evictedAtPeerLimit);
+        m_registry.Set(m_evicted, {"total"}, http.evictedAtTotalLimit);
+        m_registry.Set(m_refused, {"peer"}, http.rejectedAtPeerLimit);
+        m_registry.Set(m_refused, {"total"}, http.rejectedAtTotalLimit);
     }
 
 private:
@@ -90,6 +105,9 @@ private:
     telemetry::MetricFamilyId m_decodeSeconds;
     telemetry::MetricFamilyId m_scrapes;
     telemetry::MetricFamilyId m_timeouts;
+    telemetry::MetricFamilyId m_connections;
+    telemetry::MetricFamilyId m_evicted;
+    telemetry::MetricFamilyId m_refused;
 };
 
 /** Ports whose speed is none of the design's link speeds (NICs and switch ports). */

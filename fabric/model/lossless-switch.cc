@@ -175,12 +175,7 @@ LosslessSwitch::HandleFrame(Ptr<FabricNetDevice> in, Frame* frame)
     }
     auto admission
         = m_mmu->Admit(inPort, static_cast<std::uint32_t>(out), priority, frame->Bytes());
-    if (!admission.accepted)
-    {
-        egress->CountDrop(*frame, admission.reason);
-        FramePool::Get().Release(frame);
-        return;
-    }
+    // A frame refused at XOFF still pauses the sender: the frames behind it must stop too.
     if (admission.sendPause)
     {
         PfcPause pause;
@@ -188,6 +183,12 @@ LosslessSwitch::HandleFrame(Ptr<FabricNetDevice> in, Frame* frame)
         pause.quanta[priority] = m_features.pauseQuanta;
         in->SendPfc(pause);
         RefreshPause(inPort, priority);
+    }
+    if (!admission.accepted)
+    {
+        egress->CountDrop(*frame, admission.reason);
+        FramePool::Get().Release(frame);
+        return;
     }
     if (m_features.ecn && frame->IsEcnCapable()
         && m_markers[out].ShouldMark(egress->GetQueueBytes(priority), NextUniform())
@@ -246,6 +247,10 @@ LosslessSwitch::RefreshPause(std::uint16_t port, std::uint8_t priority)
 void
 LosslessSwitch::HandleTransmitStart(Ptr<FabricNetDevice> out, Frame* frame)
 {
+    if (frame->kind == FrameKind::Other)
+    {
+        return; // the switch's own probes and notices: never admitted, nothing to give back
+    }
     std::uint8_t priority = frame->priority & 7;
     if (m_features.linkLayer == LinkLayer::Infiniband)
     {

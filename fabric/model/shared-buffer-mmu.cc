@@ -69,44 +69,49 @@ SharedBufferMmu::Admit(std::uint32_t inPort,
     bool lossless = IsLossless(priority);
     std::uint64_t& egress = m_egress[outPort * 8 + priority];
     std::uint64_t threshold = PauseThreshold();
+    // Reserves and headroom are promises made out of the buffer: one configured smaller than its
+    // promises keeps them only as far as its size goes.
+    bool fitsBuffer = m_heldBytes + bytes <= m_config.bufferBytes;
+    bool fitsPool = fitsBuffer && m_sharedUsed + bytes <= m_sharedCapacity;
+    // Lossless frames are held at their ingress queue (that is what PFC pauses), lossy ones where
+    // they wait, at their egress queue.
+    std::uint64_t queued = lossless ? q.shared : egress;
 
-    if (q.reserve + bytes <= m_config.reservePerQueueBytes)
+    if (fitsBuffer && q.reserve + bytes <= m_config.reservePerQueueBytes)
     {
         q.reserve += bytes;
     }
-    else if (!q.paused && q.shared + bytes <= threshold && m_sharedUsed + bytes <= m_sharedCapacity)
+    else if (fitsPool && !q.paused && queued + bytes <= threshold)
     {
-        if (!lossless && egress + bytes > threshold)
-        {
-            result.reason = DropReason::EgressThreshold;
-            return result;
-        }
         q.shared += bytes;
         m_sharedUsed += bytes;
     }
-    else if (lossless)
+    else if (!lossless)
     {
-        // Over XOFF: pause the sender (once) and absorb what is in flight in the headroom.
-        if (q.headroom + bytes > m_config.headroomBytes[inPort])
-        {
-            result.reason = DropReason::HeadroomOverflow;
-            return result;
-        }
-        q.headroom += bytes;
-        m_maxHeadroomUsed = std::max(m_maxHeadroomUsed, q.headroom);
-        if (!q.paused)
+        result.reason = fitsPool ? DropReason::EgressThreshold : DropReason::BufferFull;
+        return result;
+    }
+    else
+    {
+        // Over XOFF: pause the sender (once) and absorb what is in flight in the headroom. The
+        // pause goes out even when this frame cannot wait there, but not for a queue that would
+        // hold nothing: no frame of its own would leave to resume it.
+        bool fitsHeadroom = fitsBuffer && q.headroom + bytes <= m_config.headroomBytes[inPort];
+        if (!q.paused && (fitsHeadroom || q.reserve + q.shared + q.headroom > 0))
         {
             q.paused = true;
             result.sendPause = true;
         }
-    }
-    else
-    {
-        result.reason = m_sharedUsed + bytes > m_sharedCapacity ? DropReason::BufferFull
-                                                                : DropReason::EgressThreshold;
-        return result;
+        if (!fitsHeadroom)
+        {
+            result.reason = fitsBuffer ? DropReason::HeadroomOverflow : DropReason::BufferFull;
+            return result;
+        }
+        q.headroom += bytes;
+        m_maxHeadroomUsed = std::max(m_maxHeadroomUsed, q.headroom);
     }
     egress += bytes;
+    m_heldBytes += bytes;
     result.accepted = true;
     return result;
 }
@@ -119,6 +124,7 @@ SharedBufferMmu::Release(std::uint32_t inPort,
 {
     IngressQueue& q = Queue(inPort, priority);
     m_egress[outPort * 8 + priority] -= bytes;
+    m_heldBytes -= bytes;
     // Headroom drains first, then shared, then the reserve.
     std::uint64_t left = bytes;
     std::uint64_t fromHeadroom = std::min<std::uint64_t>(q.headroom, left);

@@ -40,6 +40,8 @@ struct MmuConfig
  * PFC and to its egress (port, priority) for lossy drops until it leaves. Ingress bytes fill the
  * queue's reserve, then the shared pool up to a dynamic threshold (alpha × free shared bytes), then
  * - lossless priorities only - the port's headroom, which absorbs what is in flight after XOFF.
+ * The threshold holds a lossless frame's ingress queue and a lossy frame's egress queue. Nothing
+ * beyond bufferBytes is held, even when the reserves and headroom configured promise more.
  */
 class SharedBufferMmu
 {
@@ -50,7 +52,8 @@ public:
     {
         bool accepted{false};
         DropReason reason{DropReason::BufferFull};
-        bool sendPause{false}; ///< the ingress queue just crossed XOFF: pause the upstream sender
+        /** The ingress queue just crossed XOFF: pause the upstream sender (also when refused). */
+        bool sendPause{false};
     };
 
     Admission Admit(std::uint32_t inPort,
@@ -104,6 +107,8 @@ private:
     MmuConfig m_config;
     std::uint64_t m_sharedCapacity{0};
     std::uint64_t m_sharedUsed{0};
+    /** Everything admitted and not yet released: reserve, pool and headroom bytes. */
+    std::uint64_t m_heldBytes{0};
     std::uint64_t m_maxHeadroomUsed{0};
     std::vector<IngressQueue> m_ingress;
     std::vector<std::uint64_t> m_egress;

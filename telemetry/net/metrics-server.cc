@@ -2,6 +2,7 @@
 
 #include "telemetry/model/prometheus-text.h"
 #include "telemetry/net/asio-endpoint.h"
+#include "telemetry/net/connection-slots.h"
 #include "telemetry/net/http-request-head.h"
 #include "telemetry/net/http-response.h"
 
@@ -65,7 +66,10 @@ IndexPage()
 struct Counters
 {
     std::atomic<std::uint64_t> connectionsAccepted{0};
-    std::atomic<std::uint64_t> connectionsRejected{0};
+    std::atomic<std::uint64_t> rejectedAtPeerLimit{0};
+    std::atomic<std::uint64_t> rejectedAtTotalLimit{0};
+    std::atomic<std::uint64_t> evictedAtPeerLimit{0};
+    std::atomic<std::uint64_t> evictedAtTotalLimit{0};
     std::atomic<std::uint64_t> activeConnections{0};
     std::atomic<std::uint64_t> requests{0};
     std::atomic<std::uint64_t> metricsResponses{0};
@@ -105,10 +109,13 @@ public:
     Counters& Counts() { return m_counters; }
     bool Stopping() const { return m_stopping.load(); }
     std::shared_ptr<const std::string> MetricsBody();
-    void Forget(Connection* connection);
+    /** Waiting for a request head (evictable), or answering one. */
+    void SetIdle(ConnectionSlots::Id slot, bool idle) { m_slots.SetIdle(slot, idle); }
+    void Forget(ConnectionSlots::Id slot);
 
 private:
     void Accept();
+    void Admit(tcp::socket socket);
     void CloseEverything();
 
     const MetricsServerConfig m_config;
@@ -120,8 +127,9 @@ private:
     tcp::acceptor m_acceptor;
     asio::steady_timer m_acceptRetry;
     SocketAddress m_local;
-    // Owned here until closed; pending handlers hold them too. Server thread only.
-    std::unordered_map<Connection*, std::shared_ptr<Connection>> m_connections;
+    // Server thread only, like the map: owned there until closed; pending handlers hold them too.
+    ConnectionSlots m_slots;
+    std::unordered_map<ConnectionSlots::Id, std::shared_ptr<Connection>> m_connections;
 
     std::mutex m_stopMutex;
     bool m_stopped{false};
@@ -136,8 +144,9 @@ private:
 class MetricsServer::Impl::Connection : public std::enable_shared_from_this<Connection>
 {
 public:
-    Connection(MetricsServer::Impl& server, tcp::socket socket)
+    Connection(MetricsServer::Impl& server, tcp::socket socket, ConnectionSlots::Id slot)
     : m_server(server)
+    , m_slot(slot)
     , m_socket(std::move(socket))
     , m_deadline(m_socket.get_executor())
     , m_in(server.Config().maxHeaderBytes)
@@ -163,7 +172,7 @@ public:
         boost::system::error_code ignored;
         m_socket.close(ignored);
         m_deadline.cancel();
-        m_server.Forget(this); // may release the last owner but one: the caller's handler
+        m_server.Forget(m_slot); // may release the last owner but one: the caller's handler
     }
 
 private:
@@ -178,6 +187,7 @@ private:
     void ArmDeadline(Phase phase, std::chrono::milliseconds timeout)
     {
         m_phase = phase;
+        m_server.SetIdle(m_slot, phase == Phase::Reading);
         auto generation = ++m_deadlineGeneration;
         m_deadline.expires_after(timeout);
         m_deadline.async_wait(
@@ -405,6 +415,7 @@ private:
     }
 
     MetricsServer::Impl& m_server;
+    const ConnectionSlots::Id m_slot;
     tcp::socket m_socket;
     asio::steady_timer m_deadline;
     std::uint64_t m_deadlineGeneration{0};
@@ -422,14 +433,17 @@ MetricsServer::Impl::Impl(const MetricsServerConfig& config, MetricsBodySource b
 , m_body(std::move(body))
 , m_acceptor(m_io)
 , m_acceptRetry(m_io)
+, m_slots(std::max<std::size_t>(1, config.maxConnections), // 0 is refused below, by name
+          std::max<std::size_t>(1, config.maxConnectionsPerPeer))
 {
     if (!m_body)
     {
         throw std::invalid_argument("metrics server: no body source");
     }
-    if (m_config.maxConnections == 0)
+    if (m_config.maxConnections == 0 || m_config.maxConnectionsPerPeer == 0)
     {
-        throw std::invalid_argument("metrics server: maxConnections must be at least 1");
+        throw std::invalid_argument(
+            "metrics server: maxConnections and maxConnectionsPerPeer must be at least 1");
     }
     if (m_config.maxHeaderBytes < 64)
     {
@@ -476,9 +490,10 @@ MetricsServer::Impl::MetricsBody()
 }
 
 void
-MetricsServer::Impl::Forget(Connection* connection)
+MetricsServer::Impl::Forget(ConnectionSlots::Id slot)
 {
-    m_connections.erase(connection);
+    m_slots.Remove(slot);
+    m_connections.erase(slot);
     m_counters.activeConnections.store(m_connections.size(), std::memory_order_relaxed);
 }
 
@@ -506,22 +521,42 @@ MetricsServer::Impl::Accept()
                     });
                 return;
             }
-            if (m_connections.size() >= m_config.maxConnections)
-            {
-                Count(m_counters.connectionsRejected);
-                boost::system::error_code ignored;
-                socket.close(ignored);
-            }
-            else
-            {
-                Count(m_counters.connectionsAccepted);
-                auto connection = std::make_shared<Connection>(*this, std::move(socket));
-                m_connections.emplace(connection.get(), connection);
-                m_counters.activeConnections.store(m_connections.size(), std::memory_order_relaxed);
-                connection->Start();
-            }
+            Admit(std::move(socket));
             Accept();
         });
+}
+
+void
+MetricsServer::Impl::Admit(tcp::socket socket)
+{
+    boost::system::error_code error;
+    auto remote = socket.remote_endpoint(error);
+    if (error)
+    {
+        socket.close(error); // gone already
+        return;
+    }
+    auto peer = FromAsioEndpoint(remote);
+    auto decision = m_slots.Decide(peer);
+    bool perPeer = decision.limit == ConnectionLimit::PerPeer;
+    if (decision.action == ConnectionSlots::Action::Refuse)
+    {
+        Count(perPeer ? m_counters.rejectedAtPeerLimit : m_counters.rejectedAtTotalLimit);
+        socket.close(error);
+        return;
+    }
+    if (decision.action == ConnectionSlots::Action::EvictThenAdmit)
+    {
+        Count(perPeer ? m_counters.evictedAtPeerLimit : m_counters.evictedAtTotalLimit);
+        auto victim = m_connections.at(decision.victim); // kept alive through its Close
+        victim->Close();
+    }
+    Count(m_counters.connectionsAccepted);
+    auto slot = m_slots.Add(peer);
+    auto connection = std::make_shared<Connection>(*this, std::move(socket), slot);
+    m_connections.emplace(slot, connection);
+    m_counters.activeConnections.store(m_connections.size(), std::memory_order_relaxed);
+    connection->Start();
 }
 
 void
@@ -568,7 +603,10 @@ MetricsServer::Impl::Stats() const
     };
     MetricsServerStats stats;
     stats.connectionsAccepted = load(m_counters.connectionsAccepted);
-    stats.connectionsRejected = load(m_counters.connectionsRejected);
+    stats.rejectedAtPeerLimit = load(m_counters.rejectedAtPeerLimit);
+    stats.rejectedAtTotalLimit = load(m_counters.rejectedAtTotalLimit);
+    stats.evictedAtPeerLimit = load(m_counters.evictedAtPeerLimit);
+    stats.evictedAtTotalLimit = load(m_counters.evictedAtTotalLimit);
     stats.activeConnections = load(m_counters.activeConnections);
     stats.requests = load(m_counters.requests);
     stats.metricsResponses = load(m_counters.metricsResponses);

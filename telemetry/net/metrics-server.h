@@ -17,15 +17,23 @@ struct MetricsServerConfig
 {
     /** Where to listen; the collect command chooses the public default, port 0 picks one. */
     std::string listen{"127.0.0.1:0"};
-    /** Connections beyond this are accepted and closed at once (connectionsRejected). */
-    std::size_t maxConnections{64};
+    /**
+     * Connections at once, in total and from one peer (an IPv4 address or an IPv6 /64). A new
+     * connection past either limit takes the place of the connection idle the longest (the
+     * peer's own, or the fullest peer's) and is refused only when all of them are busy
+     * answering: see ConnectionSlots. A scraper needs one or two; 16 leave room for several
+     * behind one address, and 128 descriptors and 8 KiB buffers each are little to hold.
+     */
+    std::size_t maxConnections{128};
+    std::size_t maxConnectionsPerPeer{16};
     /** Request line and headers together; a longer head is answered 431. */
     std::size_t maxHeaderBytes{8192};
     /**
      * From the connection (or the previous response) to a complete request head. A deadline,
      * not an idle timer, so a client that sends a byte now and then is dropped all the same.
+     * A scraper sends its whole head at once, in its first segment: 3 s is many round trips.
      */
-    std::chrono::milliseconds readTimeout{10'000};
+    std::chrono::milliseconds readTimeout{3'000};
     /** For one whole response: a scraper that stops reading is dropped after this. */
     std::chrono::milliseconds writeTimeout{10'000};
 };
@@ -34,7 +42,12 @@ struct MetricsServerConfig
 struct MetricsServerStats
 {
     std::uint64_t connectionsAccepted{0};
-    std::uint64_t connectionsRejected{0};
+    /** New connections closed at once: the limit met had only busy connections under it. */
+    std::uint64_t rejectedAtPeerLimit{0};
+    std::uint64_t rejectedAtTotalLimit{0};
+    /** Idle connections closed to make room for a new one (not counted as timeouts). */
+    std::uint64_t evictedAtPeerLimit{0};
+    std::uint64_t evictedAtTotalLimit{0};
     std::uint64_t activeConnections{0};
     /** Complete request heads read, whatever the answer. */
     std::uint64_t requests{0};
@@ -69,7 +82,8 @@ using MetricsBodySource = std::function<std::shared_ptr<const std::string>()>;
  * a malformed one or one whose head exceeds maxHeaderBytes (431) is answered and the connection
  * closed. Every connection runs asynchronously under its own deadlines, so a client that never
  * sends, sends slowly or never reads delays nobody else and is dropped when its deadline
- * passes.
+ * passes; connections held idle by the hundred (a slowloris) give way to new ones, so scrapers
+ * are still answered.
  */
 class MetricsServer
 {

@@ -7,9 +7,11 @@
 #include "support/local-sockets.h"
 #include "support/metrics-scrape.h"
 #include "support/pmacct.h"
+#include "support/process-usage.h"
 #include "support/prometheus.h"
 #include "support/run-command.h"
 #include "support/sflow-scenario.h"
+#include "support/slowloris.h"
 #include "support/udp-pcap.h"
 #include "telemetry/export/sflow-encoder.h"
 #include "dpi/roce-conversation.h"
@@ -586,5 +588,81 @@ TEST_CASE("the simulator feeds collect, and Prometheus scrapes what collect made
     CHECK(summary["sflow"]["datagrams"] == sent.size());
     CHECK(summary["sflow"]["flow_samples"] == flowSamples);
     CHECK(simulate.Stop() == 0); // SIGTERM ends the lingering early
+    REQUIRE(collect.Stop() == 0);
+}
+
+TEST_CASE("collect: a slowloris of 400 connections from 8 addresses, idle and trickling, does not "
+          "stop the scrapes, and the endpoint counts what it closed",
+          "[integration][collect][slowloris]")
+{
+    auto dir = TempDir("collect-slowloris");
+    auto httpPort = FreeTcpPort();
+    ChildProcess collect({FABRICSCOPE_BINARY,
+                          "collect",
+                          "--sflow",
+                          "127.0.0.1:" + std::to_string(FreeUdpPort()),
+                          "--prometheus",
+                          "127.0.0.1:" + std::to_string(httpPort),
+                          "--format",
+                          "json",
+                          "-o",
+                          (dir / "reports").string()},
+                         dir / "collect.log");
+    INFO(ReadFile(dir / "collect.log"));
+    REQUIRE(Within(10s, [&] { return !Scrape(httpPort).empty(); }));
+    std::size_t descriptorsBefore = OpenDescriptors(collect.Pid());
+    long residentBefore = ResidentKiB(collect.Pid());
+
+    // 8 peers at the default 16 each fill the default 128: both limits are met. The scraper is
+    // 127.0.0.1, a peer of its own.
+    SlowlorisOptions options;
+    options.port = httpPort;
+    options.sources = LoopbackSources(2, 8);
+    options.connections = 400;
+    options.trickleEvery = 2;
+    Slowloris slowloris(options);
+    REQUIRE(
+        Within(20s, [&] { return slowloris.Opened() >= 400 && slowloris.ClosedByServer() > 0; }));
+
+    int scrapes = 0;
+    int answered = 0;
+    std::size_t mostDescriptors = 0;
+    for (; scrapes < 40; ++scrapes)
+    {
+        answered += Scrape(httpPort).empty() ? 0 : 1;
+        mostDescriptors = std::max(mostDescriptors, OpenDescriptors(collect.Pid()));
+        std::this_thread::sleep_for(25ms);
+    }
+    auto metrics = ScrapeUntil(
+        httpPort,
+        [](const auto& m)
+        {
+            return Value(m,
+                         "fabricscope_collector_http_connections_evicted_total{limit=\"total\"}")
+                   > 0;
+        });
+    long residentGrowth = ResidentKiB(collect.Pid()) - residentBefore;
+    double evictedTotal
+        = Value(metrics, "fabricscope_collector_http_connections_evicted_total{limit=\"total\"}");
+    double evictedPeer
+        = Value(metrics, "fabricscope_collector_http_connections_evicted_total{limit=\"peer\"}");
+    WARN("slowloris against collect: opened "
+         << slowloris.Opened() << ", closed by it " << slowloris.ClosedByServer()
+         << "; scrapes answered " << answered << "/" << scrapes << "; evicted " << evictedPeer
+         << " (peer) + " << evictedTotal << " (total); descriptors +"
+         << mostDescriptors - descriptorsBefore << ", resident +" << residentGrowth << " KiB");
+    CHECK(answered == scrapes);
+    CHECK(evictedTotal > 0);
+    CHECK(evictedPeer >= 0); // the series is there (Value gives -1 for a missing one)
+    CHECK(Value(metrics, "fabricscope_collector_http_connections_refused_total{limit=\"total\"}")
+          == 0);
+    CHECK(Value(metrics, "fabricscope_collector_http_connections") <= 128);
+    CHECK(PromtoolComplaints(dir, HttpGet(httpPort, "/metrics").body).empty());
+    // At most 128 connections and the one being accepted, whatever the attack holds.
+    CHECK(mostDescriptors <= descriptorsBefore + 128 + 2);
+#if !defined(__SANITIZE_ADDRESS__)
+    CHECK(residentGrowth < 64 * 1024);
+#endif
+    slowloris.Stop();
     REQUIRE(collect.Stop() == 0);
 }

@@ -88,21 +88,43 @@ FreeTcpPort()
     return ntohs(address.sin_port);
 }
 
-/** A blocking TCP connection to 127.0.0.1:port whose reads and writes give up after `timeout`. */
+/**
+ * A blocking TCP connection to 127.0.0.1:port from `source` (another loopback address such as
+ * "127.0.0.2", so that the server sees another peer; empty: the kernel's choice) whose connect,
+ * reads and writes give up after `timeout`.
+ */
 inline SocketHandle
-ConnectTcp(std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(10))
+ConnectTcpFrom(const std::string& source,
+               std::uint16_t port,
+               std::chrono::milliseconds timeout = std::chrono::seconds(10))
 {
     SocketHandle socket(::socket(AF_INET, SOCK_STREAM, 0));
     timeval limit{static_cast<time_t>(timeout.count() / 1000),
                   static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
     ::setsockopt(socket.Get(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
     ::setsockopt(socket.Get(), SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
+    if (!source.empty())
+    {
+        sockaddr_in from = Loopback(0);
+        if (::inet_pton(AF_INET, source.c_str(), &from.sin_addr) != 1
+            || ::bind(socket.Get(), reinterpret_cast<sockaddr*>(&from), sizeof from) != 0)
+        {
+            throw std::runtime_error("cannot bind to " + source);
+        }
+    }
     auto address = Loopback(port);
     if (::connect(socket.Get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
     {
         throw std::runtime_error("cannot connect to 127.0.0.1:" + std::to_string(port));
     }
     return socket;
+}
+
+/** A blocking TCP connection to 127.0.0.1:port whose reads and writes give up after `timeout`. */
+inline SocketHandle
+ConnectTcp(std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(10))
+{
+    return ConnectTcpFrom("", port, timeout);
 }
 
 /** Writes everything or returns false (peer gone, timeout). */
@@ -274,11 +296,14 @@ ReadHttpResponse(const SocketHandle& socket, std::string& pending, bool headOnly
     return response;
 }
 
-/** One request on a connection of its own, closed afterwards (HTTP/1.0: never chunked). */
+/**
+ * One request on a connection of its own, closed afterwards (HTTP/1.0: never chunked), from
+ * `source` when one is given (see ConnectTcpFrom).
+ */
 inline HttpResponse
-HttpGet(std::uint16_t port, const std::string& target)
+HttpGet(std::uint16_t port, const std::string& target, const std::string& source = "")
 {
-    auto socket = ConnectTcp(port);
+    auto socket = ConnectTcpFrom(source, port);
     if (!SendAll(socket, "GET " + target + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"))
     {
         return {};

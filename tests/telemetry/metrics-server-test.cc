@@ -1,20 +1,32 @@
 #include "support/local-sockets.h"
+#include "support/process-usage.h"
+#include "support/slowloris.h"
 #include "telemetry/model/prometheus-text.h"
 #include "telemetry/net/metrics-server.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <functional>
+#include <string>
 #include <thread>
+#include <vector>
 
 using namespace fab::telemetry;
 using namespace std::chrono_literals;
 using fab::tests::ConnectTcp;
+using fab::tests::ConnectTcpFrom;
 using fab::tests::HttpGet;
+using fab::tests::LoopbackSources;
+using fab::tests::OpenDescriptors;
 using fab::tests::PeerClosesWithin;
 using fab::tests::ReadHttpResponse;
 using fab::tests::ReadUntilClosed;
+using fab::tests::ResidentKiB;
 using fab::tests::SendAll;
+using fab::tests::Slowloris;
+using fab::tests::SlowlorisOptions;
+using fab::tests::SocketHandle;
 
 namespace
 {
@@ -344,24 +356,279 @@ TEST_CASE("clients that do not send a request in time are dropped", "[telemetry]
     }
 }
 
-TEST_CASE("connections beyond the limit are refused", "[telemetry][metrics-server]")
+namespace
+{
+
+/**
+ * A scraper that asks for a 16 MiB body and never reads it: more than the kernel buffers of
+ * both sockets hold, so the server's write stays pending (the connection busy) until its
+ * deadline.
+ */
+SocketHandle
+StalledScraper(std::uint16_t port, const std::string& source = "")
+{
+    auto stalled = ConnectTcpFrom(source, port);
+    int small = 4096;
+    ::setsockopt(stalled.Get(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    REQUIRE(SendAll(stalled, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"));
+    return stalled;
+}
+
+} // namespace
+
+TEST_CASE("past a limit, a new connection takes the place of the longest idle one",
+          "[telemetry][metrics-server]")
 {
     ServedSnapshot served;
     served.snapshot.Publish(SampleText());
     MetricsServerConfig config;
     config.maxConnections = 2;
     MetricsServer server(config, served.Source());
+    std::string pending;
 
     auto first = ConnectTcp(server.LocalPort());
+    REQUIRE(WaitFor([&] { return server.Stats().activeConnections == 1; }));
     auto second = ConnectTcp(server.LocalPort());
     REQUIRE(WaitFor([&] { return server.Stats().activeConnections == 2; }));
     auto third = ConnectTcp(server.LocalPort());
-    REQUIRE(PeerClosesWithin(third, 10s));
-    REQUIRE(server.Stats().connectionsRejected == 1);
+    REQUIRE(PeerClosesWithin(first, 10s));
+    REQUIRE(SendAll(third, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"));
+    REQUIRE(ReadHttpResponse(third, pending).body == SampleText());
+    REQUIRE_FALSE(PeerClosesWithin(second, 0ms));
 
-    first.Close();
-    REQUIRE(WaitFor([&] { return server.Stats().activeConnections == 1; }));
-    REQUIRE(HttpGet(server.LocalPort(), "/metrics").status == 200);
+    // Answered, the third is idle again, and newer than the second: the second goes next.
+    auto fourth = ConnectTcp(server.LocalPort());
+    REQUIRE(PeerClosesWithin(second, 10s));
+    // The close is seen before the newcomer is counted in.
+    REQUIRE(WaitFor(
+        [&]
+        {
+            auto stats = server.Stats();
+            return stats.connectionsAccepted == 4 && stats.activeConnections == 2;
+        }));
+    auto stats = server.Stats();
+    REQUIRE(stats.evictedAtTotalLimit == 2);
+    REQUIRE(stats.evictedAtPeerLimit == 0);
+    REQUIRE(stats.rejectedAtTotalLimit == 0);
+    REQUIRE(stats.readTimeouts == 0); // an eviction is not a timeout
+}
+
+TEST_CASE("past a limit with every connection busy, the new one is refused",
+          "[telemetry][metrics-server]")
+{
+    ServedSnapshot served;
+    served.snapshot.Publish(std::string(16u << 20, '#') + "\n");
+    MetricsServerConfig config;
+    config.writeTimeout = 60s; // the stalled writes hold their connections for the whole test
+
+    SECTION("the total")
+    {
+        config.maxConnections = 2;
+        MetricsServer server(config, served.Source());
+        auto one = StalledScraper(server.LocalPort());
+        auto two = StalledScraper(server.LocalPort(), "127.0.0.2");
+        REQUIRE(WaitFor([&] { return server.Stats().requests == 2; }));
+        auto third = ConnectTcpFrom("127.0.0.3", server.LocalPort());
+        REQUIRE(PeerClosesWithin(third, 10s));
+        REQUIRE(server.Stats().rejectedAtTotalLimit == 1);
+
+        one.Close();
+        REQUIRE(WaitFor([&] { return server.Stats().activeConnections == 1; }));
+        served.snapshot.Publish("fabricscope_up 1\n");
+        REQUIRE(HttpGet(server.LocalPort(), "/metrics", "127.0.0.3").body == "fabricscope_up 1\n");
+    }
+
+    SECTION("one peer's")
+    {
+        config.maxConnectionsPerPeer = 2;
+        MetricsServer server(config, served.Source());
+        auto one = StalledScraper(server.LocalPort());
+        auto two = StalledScraper(server.LocalPort());
+        REQUIRE(WaitFor([&] { return server.Stats().requests == 2; }));
+        auto third = ConnectTcp(server.LocalPort());
+        REQUIRE(PeerClosesWithin(third, 10s));
+        auto stats = server.Stats();
+        REQUIRE(stats.rejectedAtPeerLimit == 1);
+        REQUIRE(stats.rejectedAtTotalLimit == 0);
+        // Another peer is not held to this one's limit.
+        served.snapshot.Publish("fabricscope_up 1\n");
+        REQUIRE(HttpGet(server.LocalPort(), "/metrics", "127.0.0.2").status == 200);
+    }
+}
+
+namespace
+{
+
+struct SlowlorisRun
+{
+    int scrapes{0};
+    int answered{0};
+    int keptAliveAnswered{0};
+    std::uint64_t mostConnections{0};
+    std::size_t mostDescriptors{0};
+    std::size_t descriptorsBefore{0};
+    long residentGrowthKiB{0};
+    /** Reported, not checked: tests do not judge wall-clock time. */
+    std::chrono::microseconds slowestScrape{0};
+    MetricsServerStats stats;
+    std::uint64_t attackOpened{0};
+    std::uint64_t attackClosed{0};
+};
+
+/**
+ * Scrapes `scrapes` times from `source`, a new connection each (and, with `keepAlive`, once more
+ * each time on one kept-alive connection, as Prometheus does), while a slowloris holds hundreds
+ * of connections. Records what the scraper got and the most the server and this process held.
+ */
+SlowlorisRun
+ScrapeUnderSlowloris(const MetricsServerConfig& config,
+                     SlowlorisOptions attack,
+                     const std::string& source,
+                     bool keepAlive,
+                     int scrapes = 50)
+{
+    ServedSnapshot served;
+    served.snapshot.Publish(SampleText());
+    MetricsServer server(config, served.Source());
+    SlowlorisRun run;
+    run.descriptorsBefore = OpenDescriptors();
+    long residentBefore = ResidentKiB();
+    SocketHandle kept;
+    std::string pending;
+    if (keepAlive)
+    {
+        kept = ConnectTcpFrom(source, server.LocalPort());
+    }
+
+    attack.port = server.LocalPort();
+    auto connections = static_cast<std::uint64_t>(attack.connections);
+    Slowloris slowloris(attack);
+    // Every connection opened once, and the server has begun closing them: its limits are met.
+    REQUIRE(WaitFor(
+        [&] { return slowloris.Opened() >= connections && slowloris.ClosedByServer() > 0; }));
+    for (run.scrapes = 0; run.scrapes < scrapes; ++run.scrapes)
+    {
+        auto started = std::chrono::steady_clock::now();
+        try
+        {
+            auto response = HttpGet(server.LocalPort(), "/metrics", source);
+            run.answered += response.complete && response.body == SampleText() ? 1 : 0;
+        }
+        catch (const std::exception&)
+        {
+            // refused at connect: a failed scrape
+        }
+        run.slowestScrape = std::max(run.slowestScrape,
+                                     std::chrono::duration_cast<std::chrono::microseconds>(
+                                         std::chrono::steady_clock::now() - started));
+        if (keepAlive && SendAll(kept, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"))
+        {
+            auto response = ReadHttpResponse(kept, pending);
+            run.keptAliveAnswered += response.complete && response.body == SampleText() ? 1 : 0;
+        }
+        run.mostConnections = std::max(run.mostConnections, server.Stats().activeConnections);
+        run.mostDescriptors = std::max(run.mostDescriptors, OpenDescriptors());
+        std::this_thread::sleep_for(20ms);
+    }
+    run.residentGrowthKiB = ResidentKiB() - residentBefore;
+    run.stats = server.Stats();
+    slowloris.Stop();
+    run.attackOpened = slowloris.Opened();
+    run.attackClosed = slowloris.ClosedByServer();
+    WARN("slowloris of " << attack.connections << " from " << attack.sources.size()
+                         << " address(es): opened " << run.attackOpened << ", closed by the server "
+                         << run.attackClosed << "; evicted " << run.stats.evictedAtPeerLimit
+                         << " (peer) + " << run.stats.evictedAtTotalLimit << " (total), refused "
+                         << run.stats.rejectedAtPeerLimit + run.stats.rejectedAtTotalLimit
+                         << ", read timeouts " << run.stats.readTimeouts << "; scrapes answered "
+                         << run.answered << "/" << run.scrapes << " (the slowest in "
+                         << run.slowestScrape.count() << " us), kept alive "
+                         << run.keptAliveAnswered << "; at most " << run.mostConnections
+                         << " connections, " << run.mostDescriptors - run.descriptorsBefore
+                         << " descriptors more, resident +" << run.residentGrowthKiB << " KiB");
+    return run;
+}
+
+/** What the run held at most: the server's limit, the attack's sockets and the scraper's two. */
+void
+RequireBounded(const SlowlorisRun& run, const MetricsServerConfig& config, int attackConnections)
+{
+    REQUIRE(run.mostConnections <= config.maxConnections);
+    REQUIRE(run.mostDescriptors
+            <= run.descriptorsBefore + static_cast<std::size_t>(attackConnections)
+                   + config.maxConnections + 2 + 4);
+#if !defined(__SANITIZE_ADDRESS__)
+    // Connection buffers are 8 KiB: nothing grows with the attack. (AddressSanitizer keeps freed
+    // memory in quarantine, so there resident memory says nothing.)
+    REQUIRE(run.residentGrowthKiB < 64 * 1024);
+#endif
+}
+
+MetricsServerConfig
+SmallLimits()
+{
+    MetricsServerConfig config;
+    config.maxConnections = 32;
+    config.maxConnectionsPerPeer = 8;
+    config.readTimeout = 1s; // the trickling ones meet their deadline during the run too
+    return config;
+}
+
+} // namespace
+
+TEST_CASE("a slowloris from one address: every scrape from another is answered",
+          "[telemetry][metrics-server][slowloris]")
+{
+    auto config = SmallLimits();
+    SlowlorisOptions attack;
+    attack.sources = {"127.0.0.2"};
+    attack.connections = 300;
+    attack.trickleEvery = GENERATE(0, 2);
+    CAPTURE(attack.trickleEvery);
+    auto run = ScrapeUnderSlowloris(config, attack, "127.0.0.1", true);
+    REQUIRE(run.answered == run.scrapes);
+    REQUIRE(run.keptAliveAnswered == run.scrapes);
+    // The attacker only ever held its own 8: the server was never full.
+    REQUIRE(run.stats.evictedAtPeerLimit > 0);
+    REQUIRE(run.stats.evictedAtTotalLimit == 0);
+    REQUIRE(run.stats.rejectedAtPeerLimit + run.stats.rejectedAtTotalLimit == 0);
+    REQUIRE(run.attackClosed > 0);
+    RequireBounded(run, config, attack.connections);
+}
+
+TEST_CASE("a slowloris from eight addresses, idle and trickling: every scrape is answered",
+          "[telemetry][metrics-server][slowloris]")
+{
+    auto config = SmallLimits();
+    SlowlorisOptions attack;
+    attack.sources = LoopbackSources(2, 8); // 8 peers × 8 each would be 64: the total binds
+    attack.connections = 400;
+    attack.trickleEvery = 2;
+    auto run = ScrapeUnderSlowloris(config, attack, "127.0.0.1", true);
+    REQUIRE(run.answered == run.scrapes);
+    REQUIRE(run.keptAliveAnswered == run.scrapes);
+    REQUIRE(run.stats.evictedAtTotalLimit > 0);
+    REQUIRE(run.stats.rejectedAtPeerLimit + run.stats.rejectedAtTotalLimit == 0);
+    RequireBounded(run, config, attack.connections);
+}
+
+TEST_CASE("a slowloris from the scraper's own address: its scrapes are still answered",
+          "[telemetry][metrics-server][slowloris]")
+{
+    // Scraper and attacker are one peer here, so nothing tells them apart but their manners: the
+    // scraper's request comes with its connection, the attacker's connections wait to be closed.
+    // A scrape is lost only when eight attacking connections arrive between the scraper's
+    // connect and its request; the attacker reconnects as fast as it is closed, so allow for a
+    // few.
+    auto config = SmallLimits();
+    SlowlorisOptions attack;
+    attack.sources = {"127.0.0.1"};
+    attack.connections = 300;
+    attack.trickleEvery = 3;
+    auto run = ScrapeUnderSlowloris(config, attack, "127.0.0.1", false);
+    REQUIRE(run.answered >= run.scrapes * 9 / 10);
+    REQUIRE(run.stats.evictedAtPeerLimit > 0);
+    RequireBounded(run, config, attack.connections);
 }
 
 TEST_CASE("Stop closes every connection and may be called again", "[telemetry][metrics-server]")
@@ -405,6 +672,9 @@ TEST_CASE("a bad configuration is refused", "[telemetry][metrics-server]")
     REQUIRE_THROWS_AS(MetricsServer(config, source), std::invalid_argument);
     config = {};
     config.maxConnections = 0;
+    REQUIRE_THROWS_AS(MetricsServer(config, source), std::invalid_argument);
+    config = {};
+    config.maxConnectionsPerPeer = 0;
     REQUIRE_THROWS_AS(MetricsServer(config, source), std::invalid_argument);
     config = {};
     config.readTimeout = 0ms;
