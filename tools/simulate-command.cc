@@ -3,7 +3,9 @@
 #include "fabric/helper/simulation-metrics.h"
 #include "fabric/helper/simulation-sweep.h"
 #include "telemetry/model/json-object-reader.h"
+#include "telemetry/model/process-memory.h"
 #include "telemetry/model/prometheus-text.h"
+#include "telemetry/model/text-format.h"
 #include "telemetry/net/metrics-server.h"
 #include "telemetry/net/udp-sender.h"
 #include "tools/output.h"
@@ -31,7 +33,8 @@ namespace
 std::atomic<bool> g_stopLingering{false};
 static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
 
-/** One line, rewritten in place: simulated time, events/s, iterations and an estimate. */
+/** One line, rewritten in place: simulated time, events/s, iterations, peak memory and an
+ *  estimate of the time left. */
 void
 PrintProgress(const fabric::SimulationProgress& p)
 {
@@ -46,13 +49,15 @@ PrintProgress(const fabric::SimulationProgress& p)
     {
         std::fprintf(stderr, "\r  run %u/%u %-14.14s|", p.run, p.runs, p.label.c_str());
     }
+    std::string peak = telemetry::FormatBytes(static_cast<double>(telemetry::PeakResidentBytes()));
     std::fprintf(stderr,
-                 "%s  sim %.3f ms | %.2f M events/s | iterations %u/%u | %s   ",
+                 "%s  sim %.3f ms | %.2f M events/s | iterations %u/%u | peak RSS %s | %s   ",
                  p.runs > 0 ? "" : "\r",
                  static_cast<double>(p.simNs) / 1e6,
                  rate / 1e6,
                  p.iterationsDone,
                  p.iterationsTotal,
+                 peak.c_str(),
                  eta);
     std::fflush(stderr);
 }
@@ -351,7 +356,10 @@ RunSimulate(const SimulateOptions& options)
                 std::fprintf(stderr, "\n");
             }
             WriteText(out / "summary.json", fabric::SweepJson(sweep).dump(2) + "\n");
-            spdlog::info("swept runs={} wall_s={:.2f}", sweep.runs.size() + 1, sweep.wallSeconds);
+            spdlog::info("swept runs={} wall_s={:.2f} peak_rss_bytes={}",
+                         sweep.runs.size() + 1,
+                         sweep.wallSeconds,
+                         sweep.peakRssBytes);
             return finish(fabric::SweepReport(sweep));
         }
         auto result = fabric::RunSimulation(scenario, run);
@@ -369,11 +377,12 @@ RunSimulate(const SimulateOptions& options)
         auto report = fabric::SimulationReport(result);
         const auto& s = result.stats;
         spdlog::info("simulated sim_ms={:.3f} events={} wall_s={:.2f} events_per_s={:.0f} "
-                     "collectives={} iterations={} drops={} completed={}",
+                     "peak_rss_bytes={} collectives={} iterations={} drops={} completed={}",
                      static_cast<double>(s.simTimeNs) / 1e6,
                      s.events,
                      s.wallSeconds,
                      s.wallSeconds > 0 ? static_cast<double>(s.events) / s.wallSeconds : 0.0,
+                     s.peakRssBytes,
                      result.collectives.size(),
                      result.iterations.size(),
                      result.totals.TotalDrops(),
