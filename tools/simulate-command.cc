@@ -1,5 +1,6 @@
 #include "tools/simulate-command.h"
 
+#include "fabric/helper/scenario-estimate.h"
 #include "fabric/helper/simulation-metrics.h"
 #include "fabric/helper/simulation-sweep.h"
 #include "telemetry/model/json-object-reader.h"
@@ -9,6 +10,7 @@
 #include "telemetry/net/metrics-server.h"
 #include "telemetry/net/udp-sender.h"
 #include "tools/output.h"
+#include "topologies/model/units.h"
 
 #include <atomic>
 #include <csignal>
@@ -258,6 +260,56 @@ LogSflow(const std::optional<fabric::SflowExportStats>& stats, const telemetry::
                  sender != nullptr ? sender->Stats().sendFailures : 0);
 }
 
+/** The limit a run's estimate is held to: --max-memory, else what the system leaves it. */
+std::optional<telemetry::MemoryLimit>
+ChooseMemoryLimit(const SimulateOptions& options)
+{
+    if (!options.maxMemory)
+    {
+        return telemetry::SystemMemoryLimit();
+    }
+    auto bytes = topo::ParseBytes(*options.maxMemory);
+    if (!bytes)
+    {
+        throw InputError("--max-memory",
+                         "expected a size such as 8GiB or 512MiB, found \"" + *options.maxMemory
+                             + "\"");
+    }
+    return telemetry::MemoryLimit{*bytes, "--max-memory"};
+}
+
+/** Counts the run, says what it will hold, and refuses it when it would not fit. */
+void
+CheckRunFits(const SimulateOptions& options, const fabric::Scenario& scenario)
+{
+    auto limit = ChooseMemoryLimit(options);
+    auto estimate = fabric::EstimateScenario(scenario);
+    const auto& c = estimate.counts;
+    std::uint64_t peak = estimate.memory.PeakBytes();
+    spdlog::info("estimate hosts={} switches={} ports={} route_entries={} tasks={} transfers={} "
+                 "fabric_transfers={} queue_pairs={} pending_events={} runs={} rss_bytes={} "
+                 "rss=\"{}\" limit_bytes={} limit=\"{}\" limit_from=\"{}\"",
+                 c.hosts,
+                 c.switches,
+                 c.ports,
+                 c.routeEntries,
+                 c.tasks,
+                 c.transfers,
+                 estimate.transfersBetweenServers,
+                 c.queuePairs,
+                 c.events,
+                 c.runs,
+                 peak,
+                 telemetry::FormatBytes(static_cast<double>(peak)),
+                 limit ? limit->bytes : 0,
+                 limit ? telemetry::FormatBytes(static_cast<double>(limit->bytes)) : "none",
+                 limit ? limit->source : "none");
+    if (limit)
+    {
+        fabric::CheckScenarioFits(scenario, estimate, *limit);
+    }
+}
+
 } // namespace
 
 void
@@ -293,6 +345,10 @@ AddSimulateOptions(CLI::App& command, SimulateOptions& options)
     command.add_option("--prometheus-linger",
                        options.prometheusLinger,
                        "keep serving the final metrics this long after the run (e.g. 30s)");
+    command.add_option("--max-memory",
+                       options.maxMemory,
+                       "refuse runs whose estimated peak memory is above this (e.g. 8GiB; "
+                       "default: the memory available)");
 }
 
 int
@@ -307,6 +363,18 @@ RunSimulate(const SimulateOptions& options)
     {
         fabric::Scenario scenario = options.scenario ? fabric::LoadScenarioFile(*options.scenario)
                                                      : fabric::DefaultScenario();
+        try
+        {
+            CheckRunFits(options, scenario);
+        }
+        catch (InputError& error)
+        {
+            if (error.Place().rfind("--", 0) != 0)
+            {
+                error.SetFile(options.scenario.value_or("builtin:default"));
+            }
+            throw;
+        }
         fabric::SimulationOptions run;
         run.outDirectory = options.out;
         run.seed = options.seed;
