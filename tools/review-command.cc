@@ -111,7 +111,17 @@ RunReview(const ReviewOptions& options)
         topo::DesignReview review;
         try
         {
-            review = topo::ReviewDesign(design, rules);
+            review = topo::ReviewDesign(design, rules, telemetry::SystemMemoryLimit());
+        }
+        catch (telemetry::OverLimitError& error)
+        {
+            if (options.flags.Any())
+            {
+                throw InputError(FlagForPointer(error.Place()), error.Expectation());
+            }
+            error.SetFile(
+                options.design.value_or(std::string("builtin:") + topo::kDefaultDesignName));
+            throw;
         }
         catch (InputError& error)
         {

@@ -1,12 +1,16 @@
 #include "tools/simulate-command.h"
 
+#include "fabric/helper/scenario-estimate.h"
 #include "fabric/helper/simulation-metrics.h"
 #include "fabric/helper/simulation-sweep.h"
 #include "telemetry/model/json-object-reader.h"
+#include "telemetry/model/process-memory.h"
 #include "telemetry/model/prometheus-text.h"
+#include "telemetry/model/text-format.h"
 #include "telemetry/net/metrics-server.h"
 #include "telemetry/net/udp-sender.h"
 #include "tools/output.h"
+#include "topologies/model/units.h"
 
 #include <atomic>
 #include <csignal>
@@ -31,7 +35,8 @@ namespace
 std::atomic<bool> g_stopLingering{false};
 static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
 
-/** One line, rewritten in place: simulated time, events/s, iterations and an estimate. */
+/** One line, rewritten in place: simulated time, events/s, iterations, peak memory and an
+ *  estimate of the time left. */
 void
 PrintProgress(const fabric::SimulationProgress& p)
 {
@@ -46,13 +51,15 @@ PrintProgress(const fabric::SimulationProgress& p)
     {
         std::fprintf(stderr, "\r  run %u/%u %-14.14s|", p.run, p.runs, p.label.c_str());
     }
+    std::string peak = telemetry::FormatBytes(static_cast<double>(telemetry::PeakResidentBytes()));
     std::fprintf(stderr,
-                 "%s  sim %.3f ms | %.2f M events/s | iterations %u/%u | %s   ",
+                 "%s  sim %.3f ms | %.2f M events/s | iterations %u/%u | peak RSS %s | %s   ",
                  p.runs > 0 ? "" : "\r",
                  static_cast<double>(p.simNs) / 1e6,
                  rate / 1e6,
                  p.iterationsDone,
                  p.iterationsTotal,
+                 peak.c_str(),
                  eta);
     std::fflush(stderr);
 }
@@ -253,6 +260,56 @@ LogSflow(const std::optional<fabric::SflowExportStats>& stats, const telemetry::
                  sender != nullptr ? sender->Stats().sendFailures : 0);
 }
 
+/** The limit a run's estimate is held to: --max-memory, else what the system leaves it. */
+std::optional<telemetry::MemoryLimit>
+ChooseMemoryLimit(const SimulateOptions& options)
+{
+    if (!options.maxMemory)
+    {
+        return telemetry::SystemMemoryLimit();
+    }
+    auto bytes = topo::ParseBytes(*options.maxMemory);
+    if (!bytes)
+    {
+        throw InputError("--max-memory",
+                         "expected a size such as 8GiB or 512MiB, found \"" + *options.maxMemory
+                             + "\"");
+    }
+    return telemetry::MemoryLimit{*bytes, "--max-memory"};
+}
+
+/** Counts the run, says what it will hold, and refuses it when it would not fit. */
+void
+CheckRunFits(const SimulateOptions& options, const fabric::Scenario& scenario)
+{
+    auto limit = ChooseMemoryLimit(options);
+    auto estimate = fabric::EstimateScenario(scenario);
+    const auto& c = estimate.counts;
+    std::uint64_t peak = estimate.memory.PeakBytes();
+    spdlog::info("estimate hosts={} switches={} ports={} route_entries={} tasks={} transfers={} "
+                 "fabric_transfers={} queue_pairs={} pending_events={} runs={} rss_bytes={} "
+                 "rss=\"{}\" limit_bytes={} limit=\"{}\" limit_from=\"{}\"",
+                 c.hosts,
+                 c.switches,
+                 c.ports,
+                 c.routeEntries,
+                 c.tasks,
+                 c.transfers,
+                 estimate.transfersBetweenServers,
+                 c.queuePairs,
+                 c.events,
+                 c.runs,
+                 peak,
+                 telemetry::FormatBytes(static_cast<double>(peak)),
+                 limit ? limit->bytes : 0,
+                 limit ? telemetry::FormatBytes(static_cast<double>(limit->bytes)) : "none",
+                 limit ? limit->source : "none");
+    if (limit)
+    {
+        fabric::CheckScenarioFits(scenario, estimate, *limit);
+    }
+}
+
 } // namespace
 
 void
@@ -288,6 +345,10 @@ AddSimulateOptions(CLI::App& command, SimulateOptions& options)
     command.add_option("--prometheus-linger",
                        options.prometheusLinger,
                        "keep serving the final metrics this long after the run (e.g. 30s)");
+    command.add_option("--max-memory",
+                       options.maxMemory,
+                       "refuse runs whose estimated peak memory is above this (e.g. 8GiB; "
+                       "default: the memory available)");
 }
 
 int
@@ -302,6 +363,18 @@ RunSimulate(const SimulateOptions& options)
     {
         fabric::Scenario scenario = options.scenario ? fabric::LoadScenarioFile(*options.scenario)
                                                      : fabric::DefaultScenario();
+        try
+        {
+            CheckRunFits(options, scenario);
+        }
+        catch (InputError& error)
+        {
+            if (error.Place().rfind("--", 0) != 0)
+            {
+                error.SetFile(options.scenario.value_or("builtin:default"));
+            }
+            throw;
+        }
         fabric::SimulationOptions run;
         run.outDirectory = options.out;
         run.seed = options.seed;
@@ -351,7 +424,10 @@ RunSimulate(const SimulateOptions& options)
                 std::fprintf(stderr, "\n");
             }
             WriteText(out / "summary.json", fabric::SweepJson(sweep).dump(2) + "\n");
-            spdlog::info("swept runs={} wall_s={:.2f}", sweep.runs.size() + 1, sweep.wallSeconds);
+            spdlog::info("swept runs={} wall_s={:.2f} peak_rss_bytes={}",
+                         sweep.runs.size() + 1,
+                         sweep.wallSeconds,
+                         sweep.peakRssBytes);
             return finish(fabric::SweepReport(sweep));
         }
         auto result = fabric::RunSimulation(scenario, run);
@@ -369,11 +445,12 @@ RunSimulate(const SimulateOptions& options)
         auto report = fabric::SimulationReport(result);
         const auto& s = result.stats;
         spdlog::info("simulated sim_ms={:.3f} events={} wall_s={:.2f} events_per_s={:.0f} "
-                     "collectives={} iterations={} drops={} completed={}",
+                     "peak_rss_bytes={} collectives={} iterations={} drops={} completed={}",
                      static_cast<double>(s.simTimeNs) / 1e6,
                      s.events,
                      s.wallSeconds,
                      s.wallSeconds > 0 ? static_cast<double>(s.events) / s.wallSeconds : 0.0,
+                     s.peakRssBytes,
                      result.collectives.size(),
                      result.iterations.size(),
                      result.totals.TotalDrops(),

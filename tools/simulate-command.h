@@ -25,6 +25,7 @@ struct SimulateOptions
     std::optional<std::string> sflowPcap;        ///< overrides outputs/sflow/pcap
     std::optional<std::string> prometheus;       ///< serve live metrics here while running
     std::optional<std::string> prometheusLinger; ///< and for this long after the run
+    std::optional<std::string> maxMemory;        ///< refuse runs estimated above this ("8GiB")
 };
 
 void AddSimulateOptions(CLI::App& command, SimulateOptions& options);

@@ -46,6 +46,11 @@ struct PortRecord
     bool upward{true}; ///< the lower end of its link: it sends towards the upper tier
 };
 
+/** What a NIC port of the design carries of RDMA payload at line rate in `payloadMtu`-byte
+ *  packets: its rate × MTU ÷ the bytes of such a packet on the wire (RoCEv2 with preamble and
+ *  gap, or InfiniBand). */
+std::uint64_t PayloadRateBps(const topo::Design& design, std::uint32_t payloadMtu);
+
 /**
  * Builds ns-3 nodes from a topologies design: a RoceHost per server, a LosslessSwitch per switch,
  * a FabricNetDevice per cable end and a FabricChannel per cable (delay from the cable length and

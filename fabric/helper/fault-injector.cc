@@ -150,13 +150,9 @@ FaultInjector::Start()
                 }
                 break;
             case FaultKind::Flap:
-                for (std::uint32_t c = 0; c < f.cycles; ++c)
+                if (f.cycles > 0)
                 {
-                    Time down
-                        = at + NanoSeconds(static_cast<std::int64_t>(c) * (f.durationNs + f.upNs));
-                    Simulator::Schedule(down, &FaultInjector::SetLinks, this, i, false);
-                    Simulator::Schedule(
-                        down + NanoSeconds(f.durationNs), &FaultInjector::SetLinks, this, i, true);
+                    Simulator::Schedule(at, &FaultInjector::FlapDown, this, i, 0u);
                 }
                 record.restoredNs = f.atNs
                                     + static_cast<std::int64_t>(f.cycles) * (f.durationNs + f.upNs)
@@ -204,6 +200,25 @@ FaultInjector::SetLinks(std::uint32_t fault, bool up)
     for (auto& port : m_ports[fault])
     {
         port->SetLinkUp(up);
+    }
+}
+
+void
+FaultInjector::FlapDown(std::uint32_t fault, std::uint32_t cycle)
+{
+    SetLinks(fault, false);
+    Simulator::Schedule(
+        NanoSeconds(m_records[fault].spec.durationNs), &FaultInjector::FlapUp, this, fault, cycle);
+}
+
+void
+FaultInjector::FlapUp(std::uint32_t fault, std::uint32_t cycle)
+{
+    SetLinks(fault, true);
+    const FaultSpec& f = m_records[fault].spec;
+    if (cycle + 1 < f.cycles)
+    {
+        Simulator::Schedule(NanoSeconds(f.upNs), &FaultInjector::FlapDown, this, fault, cycle + 1);
     }
 }
 

@@ -119,6 +119,10 @@ private:
     /** The ports a fault acts on: both ends of each link it takes down. */
     std::vector<Ptr<FabricNetDevice>> PortsOf(const FaultSpec& fault) const;
     void SetLinks(std::uint32_t fault, bool up);
+    /** A flap's cycle: down now, up after its down time, then the next cycle after its up
+     *  time. Each schedules the next, so a flap holds one pending event whatever its cycles. */
+    void FlapDown(std::uint32_t fault, std::uint32_t cycle);
+    void FlapUp(std::uint32_t fault, std::uint32_t cycle);
     void Degrade(std::uint32_t fault, bool on);
     void SlowDown(std::uint32_t fault, bool on);
     void Blackhole(std::uint32_t fault, bool on);

@@ -1,5 +1,8 @@
 // Reading the failure parts of a scenario: recovery, scheduled and random faults, and sweeps.
 #include "fabric/helper/scenario-reading.h"
+#include "telemetry/model/process-memory.h"
+#include "telemetry/model/text-format.h"
+#include "topologies/model/graph-size.h"
 #include "topologies/model/quantity-json.h"
 
 #include <optional>
@@ -13,6 +16,8 @@ using ::fab::telemetry::JsonPointerChild;
 
 namespace
 {
+
+constexpr std::uint64_t kLargestCheckedGraphBytes = 1ull << 30;
 
 /** True when `target` names a switch of the graph, or one of its ports ("leaf-0-0:32"). */
 bool
@@ -111,7 +116,22 @@ ReadFailures(JsonObjectReader& reader, Scenario& scenario)
     std::optional<topo::FabricGraph> graph;
     if (!failures->empty())
     {
-        graph = topo::FabricGraph::Build(scenario.design, topo::PlanFatTree(scenario.design));
+        // Targets are checked on the expanded graph. One past this size belongs to a fabric of
+        // hundreds of GiB (a port costs the simulator hundreds of times what a link costs the
+        // graph): no run of it could start, so it is refused before it is expanded.
+        auto plan = topo::PlanFatTree(scenario.design);
+        auto size = topo::SizeGraph(scenario.design, plan);
+        if (size.MemoryBytes() > kLargestCheckedGraphBytes || !size.FitsIndices())
+        {
+            throw ::fab::telemetry::OverLimitError(
+                reader.PointerOf("design"),
+                "checking the failures' targets would expand this design to "
+                    + ::fab::telemetry::GroupDigits(size.links) + " links, about "
+                    + ::fab::telemetry::FormatBytes(static_cast<double>(size.MemoryBytes()))
+                    + " of memory, and simulating it would take hundreds of times that; "
+                      "expected a smaller design");
+        }
+        graph = topo::FabricGraph::Build(scenario.design, plan);
     }
     for (std::size_t i = 0; i < failures->size(); ++i)
     {

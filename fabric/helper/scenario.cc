@@ -271,11 +271,13 @@ ReadCollectiveJob(JsonObjectReader& reader)
     ReadAlgorithmOptions(reader, spec.options);
     try
     {
-        traffic::ExpandCollective(spec.op,
-                                  spec.algorithm,
-                                  std::min(spec.gpus, 64u) == spec.gpus ? spec.gpus : 64u,
-                                  spec.bytes,
-                                  spec.options);
+        // Whether the algorithm implements the op for this many ranks: a few ranks on one
+        // channel tell, without expanding a collective of the job's size.
+        traffic::AlgorithmOptions probe;
+        probe.channels = 1;
+        probe.treeChunks = 1;
+        traffic::ExpandCollective(
+            spec.op, spec.algorithm, std::min(spec.gpus, 64u), spec.bytes, probe);
         if ((spec.gpus & (spec.gpus - 1)) != 0
             && spec.algorithm == traffic::CollectiveAlgorithm::HalvingDoubling)
         {
@@ -322,7 +324,15 @@ ReadJobs(JsonObjectReader& reader, Scenario& scenario)
     }
     const topo::Design& design = scenario.design;
     auto servers = static_cast<std::uint32_t>(design.servers.count);
-    std::vector<std::string> owner(servers);
+    // The servers each job took: ranges, not a table per server, which a large design would
+    // make big before any estimate of the run could refuse it.
+    struct Taken
+    {
+        std::uint32_t start;
+        std::uint32_t count;
+        std::string job;
+    };
+    std::vector<Taken> taken;
     std::uint32_t nextFree = 0;
     for (std::size_t i = 0; i < jobs.size(); ++i)
     {
@@ -376,16 +386,24 @@ ReadJobs(JsonObjectReader& reader, Scenario& scenario)
                                  + std::to_string(start + count - 1) + " but the design has "
                                  + std::to_string(servers) + " servers");
         }
-        for (std::uint32_t s = start; s < start + count; ++s)
+        const Taken* clash = nullptr;
+        std::uint32_t clashAt = 0;
+        for (const auto& t : taken)
         {
-            if (!owner[s].empty())
+            std::uint32_t from = std::max(start, t.start);
+            if (from < std::min(start + count, t.start + t.count) && (!clash || from < clashAt))
             {
-                throw InputError(at + "/first_server",
-                                 "server " + std::to_string(s) + " already runs job \"" + owner[s]
-                                     + "\"");
+                clash = &t;
+                clashAt = from;
             }
-            owner[s] = parsed.Name();
         }
+        if (clash != nullptr)
+        {
+            throw InputError(at + "/first_server",
+                             "server " + std::to_string(clashAt) + " already runs job \""
+                                 + clash->job + "\"");
+        }
+        taken.push_back({start, count, parsed.Name()});
         nextFree = std::max(nextFree, start + count);
         scenario.jobs.push_back(std::move(parsed));
     }

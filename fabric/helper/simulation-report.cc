@@ -299,6 +299,7 @@ RunSection(const SimulationResult& result)
            {"simulated time", Ms(s.simTimeNs) + " ms"},
            {"events", tel::GroupDigits(s.events)},
            {"wall time", tel::FormatDecimal(s.wallSeconds, 2) + " s"},
+           {"peak memory", tel::FormatBytes(static_cast<double>(s.peakRssBytes))},
            {"events per second", tel::GroupDigits(static_cast<std::uint64_t>(rate))}};
     section.blocks.emplace_back(std::move(table));
     if (!result.files.empty())

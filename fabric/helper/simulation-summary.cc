@@ -121,6 +121,7 @@ SummaryJson(const SimulationResult& result)
     summary["ports"] = {{"totals", totals}, {"per_port", std::move(perPort)}};
     summary["sim"] = {{"events", result.stats.events},
                       {"wall_s", result.stats.wallSeconds},
+                      {"peak_rss_bytes", result.stats.peakRssBytes},
                       {"sim_time_ns", result.stats.simTimeNs},
                       {"hosts", result.stats.hosts},
                       {"switches", result.stats.switches}};

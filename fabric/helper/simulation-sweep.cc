@@ -1,5 +1,7 @@
 #include "fabric/helper/simulation-sweep.h"
 
+#include "telemetry/model/process-memory.h"
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -183,6 +185,7 @@ RunSweep(const Scenario& scenario, const SimulationOptions& options)
     }
     sweep.wallSeconds
         = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    sweep.peakRssBytes = fab::telemetry::PeakResidentBytes();
     return sweep;
 }
 
@@ -294,6 +297,7 @@ SweepJson(const SweepResult& sweep)
                         {"sim",
                          {{"events", run.result.stats.events},
                           {"wall_s", run.result.stats.wallSeconds},
+                          {"peak_rss_bytes", run.result.stats.peakRssBytes},
                           {"sim_time_ns", run.result.stats.simTimeNs}}},
                         {"files", run.result.files}});
         if (run.result.sflow)
@@ -316,7 +320,8 @@ SweepJson(const SweepResult& sweep)
               {"design", sweep.designName},
               {"baseline", std::move(baseline)},
               {"runs", std::move(runs)},
-              {"wall_s", sweep.wallSeconds}}}};
+              {"wall_s", sweep.wallSeconds},
+              {"peak_rss_bytes", sweep.peakRssBytes}}}};
 }
 
 } // namespace ns3::fabric

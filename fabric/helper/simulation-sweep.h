@@ -45,6 +45,7 @@ struct SweepResult
     SweepRun baseline; ///< the scenario without its faults
     std::vector<SweepRun> runs;
     double wallSeconds{0};
+    std::uint64_t peakRssBytes{0}; ///< the process's peak resident memory over every run
 };
 
 /** The links a link sweep fails, named by their lower port, `limit` of them spread evenly. */

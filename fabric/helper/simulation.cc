@@ -1,5 +1,7 @@
 #include "fabric/helper/simulation.h"
 
+#include "telemetry/model/process-memory.h"
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -311,6 +313,7 @@ RunSimulation(const Scenario& scenario, const SimulationOptions& options)
         }
     }
     Simulator::Destroy();
+    result.stats.peakRssBytes = fab::telemetry::PeakResidentBytes();
     return result;
 }
 

@@ -84,6 +84,7 @@ struct SimulationStats
 {
     std::uint64_t events{0};
     double wallSeconds{0};
+    std::uint64_t peakRssBytes{0}; ///< the process's peak resident memory, so far
     std::int64_t simTimeNs{0};
     std::uint32_t hosts{0};
     std::uint32_t switches{0};

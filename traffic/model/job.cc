@@ -144,6 +144,19 @@ ComputeLayerTimes(const JobSpec& job)
     return times;
 }
 
+std::uint64_t
+ActivationBytes(const JobSpec& job)
+{
+    const auto& m = job.model;
+    return static_cast<std::uint64_t>(job.microBatch) * m.sequence * m.hidden * m.bytesPerValue;
+}
+
+std::uint64_t
+ExpertAllToAllBytes(const JobSpec& job)
+{
+    return ActivationBytes(job) * job.model.topK / job.parallel.tp;
+}
+
 LayerGradients
 GradientsOfLayer(const JobSpec& job, std::uint32_t layer)
 {
@@ -186,10 +199,8 @@ public:
     {
         m_options = job.algorithm;
         m_options.ranksPerServer = 1;
-        const auto& m = job.model;
-        m_activationBytes
-            = static_cast<std::uint64_t>(job.microBatch) * m.sequence * m.hidden * m.bytesPerValue;
-        m_a2aBytes = m_activationBytes * m.topK / m_p.tp;
+        m_activationBytes = ActivationBytes(job);
+        m_a2aBytes = ExpertAllToAllBytes(job);
     }
 
     void Build();

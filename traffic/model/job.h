@@ -120,6 +120,12 @@ struct LayerTimes
 };
 LayerTimes ComputeLayerTimes(const JobSpec& job);
 
+/** Bytes of one micro-batch's activations: what a TP collective moves per layer and what
+ *  crosses between pipeline stages (split over the TP ranks). */
+std::uint64_t ActivationBytes(const JobSpec& job);
+/** Bytes of each EP All-to-All: the activations routed to the top-k experts, split over TP. */
+std::uint64_t ExpertAllToAllBytes(const JobSpec& job);
+
 /** What each rank holds of the gradients of one layer, in bytes: dense and expert parts. */
 struct LayerGradients
 {

@@ -1,0 +1,74 @@
+#include "fabric/helper/packet-memory-figures.h"
+
+#include "fabric/helper/fabric-sampler.h"
+#include "fabric/helper/schedule-runner.h"
+#include "traffic/model/schedule.h"
+#include "traffic/model/transfer-dag.h"
+
+namespace ns3::fabric
+{
+namespace
+{
+
+/** glibc's smallest heap block: a vector of a few ids takes this much. */
+constexpr std::uint64_t kSmallBlock = 32;
+
+} // namespace
+
+::fab::traffic::MemoryFigures
+PacketMemoryFigures()
+{
+    // Checked against the peak RSS of whole runs (estimate ÷ measured): one small collective
+    // on roce-128-rail 1.02, ib-ndr-1024-superpod 1.08, roce-10k-rail 0.99; a 64 MiB ring
+    // AllReduce over 64, 256 and 1,024 GPUs of roce-10k-rail 1.00, 0.96 and 1.21 (the last
+    // takes every sending port's retransmit timers as pending at once; over its 4.8 ms they
+    // partly expire); 1 KiB rings, where tasks dominate, 0.96 and 1.09; a 16 MiB All-to-All
+    // over 256 servers 1.00; the default scenario 1.86 (its ports send in bursts).
+    namespace traffic = ::fab::traffic;
+    traffic::MemoryFigures f;
+    // Measured: `simulate --print-scenario` peaks at 13 MiB (code, ns-3's libraries, the
+    // embedded designs); parsing and planning add little.
+    f.baseBytes = 14ull << 20;
+    // Measured on one small run of three designs (roce-128-rail, ib-ndr-1024-superpod,
+    // roce-10k-rail: 768 to 61,440 ports): about 11 KiB per cable end. Most of it is the
+    // device itself (2.2 KiB) and the first blocks of its nine frame queues (5.2 KiB); the rest
+    // is the switch's buffer accounting per port and priority, the channel, the port's counters
+    // in the summary (1 KiB) and its LLDP timer.
+    f.perPort = 11'000;
+    f.perHost = 2'048;   // the node, its NIC port table, the runner's per-host tables
+    f.perSwitch = 4'096; // the node, its recovery tables, its buffer's totals
+    // The routes' and recovery's leaf and pod of every endpoint.
+    f.perEndpoint = 16;
+    // A 16-bit group index per switch and endpoint, held four times: the routes computed once,
+    // the switch's copy and its failover table's original and current tables.
+    f.perRouteEntry = 4 * sizeof(std::uint16_t);
+    // A task in the schedule's vector and its dependency list's first block; the runner's list
+    // of dependents (and its first block), wait count and start and end times. With about four
+    // dependencies a transfer comes to 204 B; rings of 1 KiB over 256 and 1,024 GPUs grew by
+    // 182 B per transfer.
+    f.perTaskInVector = sizeof(traffic::Task);
+    f.perTask = sizeof(traffic::Task) + kSmallBlock;
+    f.perRunnerTask = sizeof(std::vector<std::uint32_t>) + kSmallBlock + sizeof(std::uint32_t)
+                      + 2 * sizeof(std::int64_t);
+    // An id in a dependency list and in a list of dependents.
+    f.perDependency = 2 * sizeof(std::uint32_t);
+    f.perDagTransferInVector = sizeof(traffic::Transfer);
+    f.perDagTransfer = sizeof(traffic::Transfer) + kSmallBlock;
+    // A group in the schedule and again in the job's summary, with its name on the heap.
+    f.perGroup = 2 * (sizeof(traffic::TaskGroup) + 48);
+    f.perGroupRank = 2 * sizeof(std::uint32_t);
+    // Measured (All-to-All of 16 MiB over 256 servers, 65,280 queue pairs): the sender's state
+    // and its message queue's first block, the receiver's record, the runner's record and maps.
+    f.perQueuePair = 2'600;
+    // A pending ns-3 event: the event object (48 B) and its node in the scheduler's map (64 B),
+    // as heap profiles of the 256-GPU ring show them.
+    f.perEvent = 112;
+    // Kept by the runner and copied into the result.
+    f.perCollectiveRecord = 2 * sizeof(CollectiveRecord);
+    f.perSpan = 2 * sizeof(RankSpan) + 64; // and the node of the map they are gathered in
+    f.perSample = 2 * (sizeof(FabricSample) + 64);
+    f.perFault = 1'024;
+    return f;
+}
+
+} // namespace ns3::fabric
