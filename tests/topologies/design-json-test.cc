@@ -296,6 +296,24 @@ TEST_CASE("numbers at and past the edges of a design", "[topologies][design]")
              d["links"] = {{"leaf_spine", {{"length", "100km"}}}};
          },
          "(valid)"},
+        {"length 1mm",
+         [](json& d) {
+             d["links"] = {{"leaf_spine", {{"length", "1mm"}}}};
+         },
+         "/links/leaf_spine/length"},
+        {"length 0.001m",
+         [](json& d) {
+             d["links"] = {{"leaf_spine", {{"length", "0.001m"}}}};
+         },
+         "(valid)"},
+        {"length 0.0004m",
+         [](json& d) {
+             d["links"] = {{"leaf_spine", {{"length", "0.0004m"}}}};
+         },
+         "/links/leaf_spine/length"},
+        {"power 0.0001W",
+         [](json& d) { d["switch_models"]["sw"]["power"] = "0.0001W"; },
+         "/switch_models/sw/power"},
         {"length 1e300m",
          [](json& d) {
              d["links"] = {{"leaf_spine", {{"length", "1e300m"}}}};
@@ -323,4 +341,18 @@ TEST_CASE("the oversubscription range message names the radix's range", "[topolo
     {
         REQUIRE(std::string(error.what()).find("from 1:63 to 63:1") != std::string::npos);
     }
+}
+
+TEST_CASE("a design written back reads as the same design", "[topologies][design]")
+{
+    // The smallest lengths and powers, and rates that are no whole number of Mb/s.
+    auto doc = MinimalDesign();
+    doc["servers"]["nic_speed"] = "400000000001bps";
+    doc["switch_models"]["sw"]["port_speed"] = "800000000002bps";
+    doc["switch_models"]["sw"]["power"] = "0.0014W";
+    doc["links"] = {{"server_leaf", {{"length", "0.0015m"}}}};
+    auto written = DesignToJson(DesignFromJson(doc));
+    auto again = DesignFromJson(written);
+    REQUIRE(again.servers.nicSpeedBps == 400'000'000'001ULL);
+    REQUIRE(DesignToJson(again) == written);
 }

@@ -463,9 +463,13 @@ ValidateDesign(const Design& design)
 nlohmann::json
 DesignToJson(const Design& design)
 {
+    // Written so that reading them back gives the same design: rates to the bit per second,
+    // lengths and powers to the thousandth, the smallest a design may give.
     auto rate = [](std::uint64_t bps)
     {
-        return telemetry::FormatDecimal(static_cast<double>(bps) / 1e9, 3) + "Gbps";
+        return bps % 1'000'000 == 0
+                   ? telemetry::FormatDecimal(static_cast<double>(bps) / 1e9, 3) + "Gbps"
+                   : std::to_string(bps) + "bps";
     };
     auto metres = [](double m)
     {

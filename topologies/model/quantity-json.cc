@@ -45,11 +45,11 @@ ReadLength(JsonObjectReader& reader, const std::string& key)
 {
     auto text = QuantityString(reader, key, "3m");
     auto metres = ParseLengthMetres(text);
-    if (!metres || *metres > kMaxLengthMetres)
+    if (!metres || *metres < kMinLengthMetres || *metres > kMaxLengthMetres)
     {
         reader.Fail(key,
-                    "expected a positive length up to 100km such as \"3m\" or \"2km\", found \""
-                        + text + "\"");
+                    "expected a length from 1mm to 100km such as \"3m\" or \"2km\", found \"" + text
+                        + "\"");
     }
     return *metres;
 }
@@ -59,10 +59,10 @@ ReadWatts(JsonObjectReader& reader, const std::string& key)
 {
     auto text = QuantityString(reader, key, "17W");
     auto watts = ParseWatts(text);
-    if (!watts || *watts > kMaxWatts)
+    if (!watts || *watts < kMinWatts || *watts > kMaxWatts)
     {
-        reader.Fail(
-            key, "expected a positive power up to 100kW such as \"17W\", found \"" + text + "\"");
+        reader.Fail(key,
+                    "expected a power from 1mW to 100kW such as \"17W\", found \"" + text + "\"");
     }
     return *watts;
 }
