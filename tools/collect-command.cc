@@ -214,7 +214,7 @@ RunCollect(const CollectOptions& options)
                              "expected html, json or md, found \"" + *options.format + "\"");
         }
         std::filesystem::path folder = options.output.value_or(".");
-        std::filesystem::create_directories(folder);
+        PrepareOutputFolder("-o", folder.string());
         if (options.queue == 0)
         {
             throw InputError("--queue", "expected at least 1 datagram");

@@ -1,5 +1,6 @@
 #include "tools/demo-command.h"
 
+#include "telemetry/model/json-object-reader.h"
 #include "tools/analyze-command.h"
 #include "tools/output.h"
 #include "tools/review-command.h"
@@ -7,6 +8,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <spdlog/spdlog.h>
 
 namespace fab::tools
 {
@@ -14,6 +16,16 @@ namespace fab::tools
 int
 RunDemo(const std::string& directory)
 {
+    try
+    {
+        // Before anything is written: an empty -o would put the reports in the root folder.
+        PrepareOutputFolder("-o", directory);
+    }
+    catch (const telemetry::InputError& error)
+    {
+        spdlog::error("{}", error.what());
+        return kExitBadInput;
+    }
     int review = RunReviewOfDefault(directory);
     if (review == kExitBadInput)
     {

@@ -5,19 +5,18 @@
 #include "tools/output.h"
 #include "tools/review-command.h"
 #include "tools/simulate-command.h"
+#include "tools/terminal-log.h"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <set>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 int
 main(int argc, char** argv)
 {
     // Logs go to stderr; results go to files or stdout.
-    spdlog::set_default_logger(spdlog::stderr_color_mt("fabricscope"));
-    spdlog::set_pattern("%^%l%$ %v");
+    fab::tools::UseTerminalLog();
 
     CLI::App app{"fabricscope: review, simulate and analyze RoCEv2 / InfiniBand fat-tree fabrics "
                  "for AI training"};

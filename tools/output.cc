@@ -1,11 +1,13 @@
 #include "tools/output.h"
 
 #include "telemetry/model/json-object-reader.h"
+#include "telemetry/model/text-format.h"
 #include "topologies/model/units.h"
 
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <unistd.h>
 
 namespace fab::tools
 {
@@ -103,6 +105,70 @@ ParseDurationOption(const char* option, const std::string& text)
         throw InputError(option, "expected a duration such as 1s or 500ms, found \"" + text + "\"");
     }
     return *ns;
+}
+
+CLI::Validator
+WholeNumberIn(std::uint64_t min, std::uint64_t max)
+{
+    std::string range = "a whole number from " + telemetry::GroupDigits(min) + " to "
+                        + telemetry::GroupDigits(max);
+    auto check = [min, max, range](const std::string& text) -> std::string
+    {
+        std::string expected = "expected " + range + ", found \"" + text + "\"";
+        // A leading zero would read as octal.
+        if (text.empty() || text.size() > 20 || (text.size() > 1 && text[0] == '0')
+            || text.find_first_not_of("0123456789") != std::string::npos)
+        {
+            return expected;
+        }
+        // At most 20 digits: the value may pass 2^64, so compare as text first.
+        if (text.size() == 20 && text > "18446744073709551615")
+        {
+            return expected;
+        }
+        std::uint64_t value = std::stoull(text);
+        return value < min || value > max ? expected : std::string();
+    };
+    return CLI::Validator(check, "UINT");
+}
+
+void
+PrepareOutputFolder(const char* option, const std::string& path)
+{
+    namespace fs = std::filesystem;
+    if (path.empty())
+    {
+        throw InputError(option, "expected a folder, found an empty path");
+    }
+    std::error_code error;
+    fs::create_directories(path, error);
+    if (!fs::is_directory(path))
+    {
+        throw InputError(option,
+                         fs::exists(path) ? "\"" + path + "\" is a file; expected a folder"
+                                          : "cannot create the folder \"" + path + "\": "
+                                                + (error ? error.message() : "unknown reason"));
+    }
+    if (::access(path.c_str(), W_OK | X_OK) != 0)
+    {
+        throw InputError(option, "cannot write in the folder \"" + path + "\"");
+    }
+}
+
+void
+PrepareOutputFile(const char* option, const std::string& path)
+{
+    namespace fs = std::filesystem;
+    if (path.empty())
+    {
+        throw InputError(option, "expected a file, found an empty path");
+    }
+    if (fs::is_directory(path))
+    {
+        throw InputError(option, "\"" + path + "\" is a folder; expected a file");
+    }
+    fs::path parent = fs::path(path).parent_path();
+    PrepareOutputFolder(option, parent.empty() ? "." : parent.string());
 }
 
 } // namespace fab::tools

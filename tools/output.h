@@ -3,6 +3,7 @@
 
 #include "telemetry/model/report.h"
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -41,6 +42,24 @@ std::int64_t ParseDurationOption(const char* option, const std::string& text);
 
 /** Parses --fail-on: "warning", "error" or "none". */
 std::optional<telemetry::Severity> ParseFailOn(const std::string& text);
+
+/**
+ * Checks a whole number given to an option as written: decimal digits only, in [min, max].
+ * CLI11 reads unsigned options with strtoull, which takes "-1" as 2^64 - 1, numbers past 2^64
+ * as 2^64 - 1 and "010" as octal.
+ */
+CLI::Validator WholeNumberIn(std::uint64_t min, std::uint64_t max);
+
+/**
+ * Makes sure `path` is a folder that outputs can be written to, creating it if need be, before
+ * any work is done: an empty path, a file, or a place that cannot be created or written is an
+ * InputError naming `option`.
+ */
+void PrepareOutputFolder(const char* option, const std::string& path);
+
+/** The same for a file `option` names: not empty, not a folder, in a folder it can be written to.
+ */
+void PrepareOutputFile(const char* option, const std::string& path);
 
 } // namespace fab::tools
 

@@ -143,6 +143,7 @@ PrepareSflow(const SimulateOptions& options,
     }
     if (options.sflowPcap)
     {
+        PrepareOutputFile("--sflow-pcap", *options.sflowPcap);
         config.pcap = std::filesystem::absolute(*options.sflowPcap).string();
     }
     if (config.collector.empty())
@@ -317,7 +318,8 @@ AddSimulateOptions(CLI::App& command, SimulateOptions& options)
 {
     command.add_option("scenario", options.scenario, "scenario file (default: the built-in one)");
     command.add_option("--out", options.out, "output folder (default: fabricscope-sim)");
-    command.add_option("--seed", options.seed, "seed, overriding the scenario's");
+    command.add_option("--seed", options.seed, "seed, overriding the scenario's")
+        ->check(WholeNumberIn(0, fabric::kMaxSeed));
     command
         .add_option(
             "--format", options.formats, "report formats: json, md, html (default: html md)")
@@ -375,6 +377,7 @@ RunSimulate(const SimulateOptions& options)
             }
             throw;
         }
+        PrepareOutputFolder("--out", options.out);
         fabric::SimulationOptions run;
         run.outDirectory = options.out;
         run.seed = options.seed;
@@ -399,7 +402,6 @@ RunSimulate(const SimulateOptions& options)
         {
             run.progress = PrintProgress;
         }
-        std::filesystem::create_directories(options.out);
         spdlog::info("simulate scenario=\"{}\" design=\"{}\" jobs={}",
                      scenario.name,
                      scenario.design.name,

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fnmatch.h>
 #include <ns3/names.h>
 
 namespace ns3::fabric
@@ -224,13 +223,10 @@ FabricBuilder::Port(const std::string& name) const
 std::vector<Ptr<FabricNetDevice>>
 FabricBuilder::MatchPorts(const std::string& pattern) const
 {
-    bool portPattern = pattern.find(':') != std::string::npos;
     std::vector<Ptr<FabricNetDevice>> out;
     for (const auto& device : m_allPorts)
     {
-        const std::string& name = device->GetPortName();
-        std::string subject = portPattern ? name : name.substr(0, name.find(':'));
-        if (fnmatch(pattern.c_str(), subject.c_str(), 0) == 0)
+        if (topo::PortPatternMatches(pattern, device->GetPortName()))
         {
             out.push_back(device);
         }

@@ -96,16 +96,23 @@ void
 ReadFailures(JsonObjectReader& reader, Scenario& scenario)
 {
     const nlohmann::json* failures = reader.Optional("failures");
+    std::string pointer = reader.PointerOf("failures");
+    bool sweepsLinks = scenario.sweep.vary == ScenarioSweep::Vary::Link;
+    if (failures == nullptr && sweepsLinks)
+    {
+        throw InputError(pointer,
+                         "a link sweep (/sweep/links) needs one failure, without a target, to "
+                         "move over the links, such as [{\"kind\": \"link-down\", \"at\": "
+                         "\"200us\"}]");
+    }
     if (failures == nullptr)
     {
         return;
     }
-    std::string pointer = reader.PointerOf("failures");
     if (!failures->is_array())
     {
         throw InputError(pointer, "expected an array of failures");
     }
-    bool sweepsLinks = scenario.sweep.vary == ScenarioSweep::Vary::Link;
     if (sweepsLinks && failures->size() != 1)
     {
         throw InputError(pointer,

@@ -142,7 +142,11 @@ ReadFabric(JsonObjectReader& reader, Scenario& scenario)
     JsonObjectReader fabric = reader.Object("fabric");
     options.features.pfc = fabric.Bool("pfc", true);
     options.features.ecn = fabric.Bool("ecn", true);
-    options.payloadMtu = Count(fabric, "mtu_bytes", 256, options.payloadMtu);
+    options.payloadMtu
+        = static_cast<std::uint32_t>(fabric.Integer("mtu_bytes",
+                                                    topo::kMinMtuBytes,
+                                                    topo::MaxMtuBytes(scenario.design.fabric),
+                                                    options.payloadMtu));
     options.bufferBytes = topo::ReadBytes(fabric, "buffer", 0);
     options.lldpInterval = NanoSeconds(fabric.Bool("lldp", true) ? 1'000'000 : 0);
     if (fabric.Has("transport"))
@@ -409,6 +413,53 @@ ReadJobs(JsonObjectReader& reader, Scenario& scenario)
     }
 }
 
+/**
+ * Port patterns to capture. The design is fixed, and so are its port names: a pattern that
+ * matches none of them is a typo, which would otherwise leave the run without its capture.
+ */
+void
+ReadCapturePatterns(const nlohmann::json& capture, const std::string& at, Scenario& scenario)
+{
+    if (!capture.is_array())
+    {
+        throw InputError(at, "expected an array of port patterns such as \"leaf-0-0\"");
+    }
+    if (capture.empty())
+    {
+        return;
+    }
+    auto graph = topo::FabricGraph::Build(scenario.design, topo::PlanFatTree(scenario.design));
+    for (std::size_t i = 0; i < capture.size(); ++i)
+    {
+        if (!capture[i].is_string())
+        {
+            throw InputError(JsonPointerChild(at, i), "expected a port pattern string");
+        }
+        std::string pattern = capture[i].get<std::string>();
+        bool matched = false;
+        for (const auto& link : graph.Links())
+        {
+            if (topo::PortPatternMatches(pattern, graph.PortName(link.lower, link.lowerPort))
+                || topo::PortPatternMatches(pattern, graph.PortName(link.upper, link.upperPort)))
+            {
+                matched = true;
+                break;
+            }
+        }
+        if (!matched)
+        {
+            const auto& first = graph.Links().front();
+            throw InputError(JsonPointerChild(at, i),
+                             "the pattern \"" + pattern
+                                 + "\" matches no port of this design; expected a port such as \""
+                                 + graph.PortName(first.upper, first.upperPort) + "\" or \""
+                                 + graph.PortName(first.lower, first.lowerPort)
+                                 + "\", or a pattern without ':' for every port of a switch");
+        }
+        scenario.outputs.captures.push_back(std::move(pattern));
+    }
+}
+
 void
 ReadOutputs(JsonObjectReader& reader, Scenario& scenario)
 {
@@ -431,19 +482,7 @@ ReadOutputs(JsonObjectReader& reader, Scenario& scenario)
     o.snapLength = static_cast<std::uint32_t>(snap);
     if (const auto* capture = outputs.Optional("capture"))
     {
-        std::string at = outputs.PointerOf("capture");
-        if (!capture->is_array())
-        {
-            throw InputError(at, "expected an array of port patterns such as \"leaf-0-0\"");
-        }
-        for (std::size_t i = 0; i < capture->size(); ++i)
-        {
-            if (!(*capture)[i].is_string())
-            {
-                throw InputError(JsonPointerChild(at, i), "expected a port pattern string");
-            }
-            o.captures.push_back((*capture)[i].get<std::string>());
-        }
+        ReadCapturePatterns(*capture, outputs.PointerOf("capture"), scenario);
     }
     ReadSflow(outputs, scenario);
     outputs.Finish();
@@ -508,7 +547,7 @@ ScenarioFromJson(const nlohmann::json& document, const std::string& baseDirector
                          "a policy sweep needs faults to recover from: add \"failures\" or "
                          "\"random_failures\"");
     }
-    scenario.seed = static_cast<std::uint64_t>(reader.Integer("seed", 0, 1'000'000'000'000, 1));
+    scenario.seed = static_cast<std::uint64_t>(reader.Integer("seed", 0, kMaxSeed, 1));
     ReadOutputs(reader, scenario);
     reader.Finish();
     return scenario;

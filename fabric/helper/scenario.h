@@ -94,6 +94,9 @@ struct Scenario
     ScenarioOutputs outputs;
 };
 
+/** Seeds run from 0 to this, in a scenario and on the command line. */
+constexpr std::uint64_t kMaxSeed = 1'000'000'000'000;
+
 /**
  * Reads a scenario document. A design given by path is read relative to `baseDirectory`. Every
  * error is a telemetry::InputError naming the JSON pointer and what was expected, including jobs

@@ -1,8 +1,13 @@
 #include "telemetry/model/json-object-reader.h"
 
+#include "telemetry/model/strict-json-builder.h"
+#include "telemetry/model/text-format.h"
+
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 namespace fab::telemetry
 {
@@ -34,7 +39,8 @@ InputError::Compose(const std::string& file, const std::string& place, const std
     {
         out += place + ": ";
     }
-    return out + message;
+    // Names and values quoted from the input reach a terminal: no control sequences.
+    return EscapeForTerminal(out + message);
 }
 
 std::string
@@ -65,42 +71,144 @@ JsonPointerChild(const std::string& parent, std::size_t index)
     return parent + "/" + std::to_string(index);
 }
 
+namespace
+{
+
+/** "9999999999…" for a token too long to quote whole. */
+std::string
+Shortened(const std::string& token)
+{
+    constexpr std::size_t kLongest = 40;
+    if (token.size() <= kLongest)
+    {
+        return token;
+    }
+    return token.substr(0, kLongest) + "… (" + std::to_string(token.size()) + " characters)";
+}
+
+[[noreturn]] void
+ThrowParseFailure(const std::string& text, const StrictJsonBuilder::Failure& failure)
+{
+    using Kind = StrictJsonBuilder::Failure::Kind;
+    switch (failure.kind)
+    {
+        case Kind::DuplicateKey:
+            throw InputError(failure.pointer,
+                             "duplicate key \"" + failure.detail
+                                 + "\": a key may appear only once in an object");
+        case Kind::TooDeep:
+        {
+            std::size_t offset = OffsetOfDepth(text, kMaxJsonDepth + 1);
+            auto [line, column] = LineAndColumn(text, offset);
+            throw InputError("byte " + std::to_string(offset),
+                             "arrays and objects nested deeper than "
+                                 + std::to_string(kMaxJsonDepth) + " levels (line "
+                                 + std::to_string(line) + ", column " + std::to_string(column)
+                                 + "); expected a document at most that deep");
+        }
+        case Kind::NumberOverflow:
+        {
+            std::size_t offset = failure.byte.value_or(0);
+            auto [line, column] = LineAndColumn(text, offset);
+            throw InputError(failure.pointer.empty() ? "byte " + std::to_string(offset)
+                                                     : failure.pointer,
+                             "expected a number within a double's range (about ±1.8e308), found "
+                                 + Shortened(failure.detail) + " (line " + std::to_string(line)
+                                 + ", column " + std::to_string(column) + ")");
+        }
+        case Kind::Syntax:
+            break;
+    }
+    // nlohmann's message starts with "[json.exception.parse_error.101] parse error at line 3,
+    // column 5: ..."; keep the part after the bracket, which names line and column.
+    std::string what = failure.detail;
+    auto bracket = what.find("] ");
+    if (bracket != std::string::npos)
+    {
+        what = what.substr(bracket + 2);
+    }
+    if (!failure.pointer.empty())
+    {
+        what += " (inside " + failure.pointer + ")";
+    }
+    throw InputError("byte " + std::to_string(failure.byte.value_or(0)), "not valid JSON: " + what);
+}
+
+std::string
+ReadBoundedFile(const std::string& path)
+{
+    namespace fs = std::filesystem;
+    std::error_code error;
+    auto status = fs::status(path, error);
+    if (!error && fs::is_directory(status))
+    {
+        throw InputError("", "this is a folder; expected a JSON file");
+    }
+    std::string text;
+    if (!error && fs::is_regular_file(status))
+    {
+        auto size = fs::file_size(path, error);
+        if (!error && size > kMaxJsonFileBytes)
+        {
+            throw InputError("",
+                             "the file is " + FormatBytes(static_cast<double>(size))
+                                 + "; a JSON input may be at most "
+                                 + FormatBytes(static_cast<double>(kMaxJsonFileBytes)));
+        }
+        text.reserve(error ? 0 : size);
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+    {
+        throw InputError("", "cannot open the file");
+    }
+    // Devices, pipes and FIFOs have no size to check first: read in chunks up to the limit.
+    std::vector<char> chunk(1 << 16);
+    while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0)
+    {
+        text.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
+        if (text.size() > kMaxJsonFileBytes)
+        {
+            throw InputError("",
+                             "more than " + FormatBytes(static_cast<double>(kMaxJsonFileBytes))
+                                 + " read; a JSON input may be at most that long");
+        }
+    }
+    if (in.bad())
+    {
+        throw InputError("", "cannot read the file");
+    }
+    return text;
+}
+
+} // namespace
+
 nlohmann::json
 ParseJsonText(const std::string& text)
 {
-    try
+    // nlohmann takes a NUL byte for the end of the input and would ignore whatever follows it.
+    if (auto nul = text.find('\0'); nul != std::string::npos)
     {
-        return nlohmann::json::parse(text);
+        auto [line, column] = LineAndColumn(text, nul);
+        throw InputError("byte " + std::to_string(nul),
+                         "not valid JSON: a NUL byte at line " + std::to_string(line) + ", column "
+                             + std::to_string(column));
     }
-    catch (const nlohmann::json::parse_error& error)
+    nlohmann::json document;
+    StrictJsonBuilder builder(document, kMaxJsonDepth);
+    if (!nlohmann::json::sax_parse(text, &builder))
     {
-        // nlohmann's message starts with "[json.exception.parse_error.101] parse error at line
-        // 3, column 5: ..."; keep the part after the bracket, which names line and column.
-        std::string what = error.what();
-        auto bracket = what.find("] ");
-        if (bracket != std::string::npos)
-        {
-            what = what.substr(bracket + 2);
-        }
-        throw InputError("byte " + std::to_string(error.byte), "not valid JSON: " + what);
+        ThrowParseFailure(text, builder.GetFailure().value_or(StrictJsonBuilder::Failure{}));
     }
+    return document;
 }
 
 nlohmann::json
 ReadJsonFile(const std::string& path)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-    {
-        InputError error("", "cannot open the file");
-        error.SetFile(path);
-        throw error;
-    }
-    std::stringstream buffer;
-    buffer << in.rdbuf();
     try
     {
-        return ParseJsonText(buffer.str());
+        return ParseJsonText(ReadBoundedFile(path));
     }
     catch (InputError& error)
     {
@@ -218,33 +326,22 @@ std::int64_t
 JsonObjectReader::Integer(const std::string& key, std::int64_t min, std::int64_t max)
 {
     const auto& value = Required(key);
-    std::int64_t result = 0;
-    if (value.is_number_unsigned())
+    std::string expected = "expected an integer in [" + std::to_string(min) + ", "
+                           + std::to_string(max) + "], found ";
+    if (!value.is_number_integer())
     {
-        auto u = value.get<std::uint64_t>();
-        if (u > static_cast<std::uint64_t>(max))
-        {
-            Fail(key,
-                 "expected an integer in [" + std::to_string(min) + ", " + std::to_string(max)
-                     + "], found " + value.dump());
-        }
-        result = static_cast<std::int64_t>(u);
+        // Fractions, exponents (1e308) and integers past 2^64 arrive as floating-point numbers.
+        Fail(key, value.is_number() ? expected + value.dump() : expected + DescribeJsonType(value));
     }
-    else if (value.is_number_integer())
+    bool fits = value.is_number_unsigned()
+                    ? max >= 0 && value.get<std::uint64_t>() <= static_cast<std::uint64_t>(max)
+                          && static_cast<std::int64_t>(value.get<std::uint64_t>()) >= min
+                    : value.get<std::int64_t>() >= min && value.get<std::int64_t>() <= max;
+    if (!fits)
     {
-        result = value.get<std::int64_t>();
+        Fail(key, expected + value.dump());
     }
-    else
-    {
-        Fail(key, "expected an integer, found " + DescribeJsonType(value));
-    }
-    if (result < min || result > max)
-    {
-        Fail(key,
-             "expected an integer in [" + std::to_string(min) + ", " + std::to_string(max)
-                 + "], found " + std::to_string(result));
-    }
-    return result;
+    return value.get<std::int64_t>();
 }
 
 std::int64_t

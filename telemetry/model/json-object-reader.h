@@ -51,10 +51,24 @@ std::string JsonPointerChild(const std::string& parent, const std::string& key);
 /** Appends an array index to a JSON pointer. */
 std::string JsonPointerChild(const std::string& parent, std::size_t index);
 
-/** Parses JSON text; syntax errors become an InputError naming the byte offset. */
+/** Arrays and objects nest at most this deep in a JSON input (ours need fewer than 10). */
+constexpr std::size_t kMaxJsonDepth = 64;
+
+/** A JSON input file is at most this long. */
+constexpr std::uint64_t kMaxJsonFileBytes = std::uint64_t{64} << 20;
+
+/**
+ * Parses JSON text strictly. Every problem is an InputError: a syntax error names the byte
+ * offset, line and column; a number past a double's range and a key repeated in an object name
+ * the JSON pointer of the offender; nesting deeper than kMaxJsonDepth names the byte offset.
+ */
 nlohmann::json ParseJsonText(const std::string& text);
 
-/** Reads and parses a JSON file; the InputError names the file. */
+/**
+ * Reads and parses a JSON file of at most kMaxJsonFileBytes (a regular file's size is checked
+ * before reading; devices, pipes and FIFOs are read in chunks up to the limit). The InputError
+ * names the file.
+ */
 nlohmann::json ReadJsonFile(const std::string& path);
 
 /**

@@ -99,8 +99,8 @@ ChartConfig(const Chart& chart)
     nlohmann::json config = {{"type", type},
                              {"data", {{"labels", chart.labels}, {"datasets", datasets}}},
                              {"options", options}};
-    // "</" inside a script element would end it early.
-    std::string text = config.dump();
+    // "</" inside a script element would end it early; labels off the wire need not be UTF-8.
+    std::string text = config.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     std::string safe;
     for (std::size_t i = 0; i < text.size(); ++i)
     {

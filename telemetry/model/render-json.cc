@@ -35,7 +35,10 @@ ReportToJson(const Report& report)
 std::string
 RenderJson(const Report& report)
 {
-    return ReportToJson(report).dump(2) + "\n";
+    // Names read off the wire (LLDP system names, port ids) need not be UTF-8: a byte that is
+    // not becomes U+FFFD rather than an exception.
+    return ReportToJson(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+           + "\n";
 }
 
 } // namespace fab::telemetry

@@ -1,8 +1,9 @@
 #include "telemetry/model/rule-config.h"
 
 #include "telemetry/model/json-object-reader.h"
+#include "telemetry/model/text-format.h"
 
-#include <limits>
+#include <algorithm>
 #include <stdexcept>
 
 namespace fab::telemetry
@@ -14,6 +15,13 @@ RuleConfig::Register(RuleSpec spec)
     if (m_index.count(spec.id) != 0)
     {
         throw std::logic_error("rule registered twice: " + spec.id);
+    }
+    for (auto& threshold : spec.thresholds)
+    {
+        if (threshold.unit == "share")
+        {
+            threshold.max = std::min(threshold.max, 1.0);
+        }
     }
     m_index[spec.id] = m_rules.size();
     m_enabled[spec.id] = true;
@@ -101,10 +109,20 @@ RuleConfig::ApplyOverrides(const nlohmann::json& document)
         }
         for (auto& threshold : spec.thresholds)
         {
-            threshold.value = rule.Number(threshold.name,
-                                          -std::numeric_limits<double>::max(),
-                                          std::numeric_limits<double>::max(),
-                                          threshold.value);
+            threshold.value
+                = rule.Number(threshold.name, threshold.min, threshold.max, threshold.value);
+        }
+        for (const auto& order : spec.orders)
+        {
+            double lower = Threshold(id, order.lower);
+            double upper = Threshold(id, order.upper);
+            if (!(lower < upper))
+            {
+                // Point at the one the file set; at the upper one when it set both.
+                rule.Fail(rule.Has(order.upper) ? order.upper : order.lower,
+                          "expected " + order.lower + " (" + FormatDecimal(lower, 6) + ") below "
+                              + order.upper + " (" + FormatDecimal(upper, 6) + ")");
+            }
         }
         rule.Finish();
     }

@@ -11,13 +11,26 @@
 namespace fab::telemetry
 {
 
-/** One tunable number of a rule, with its unit and where the default comes from. */
+/**
+ * One tunable number of a rule, with its unit and where the default comes from, and the values
+ * a rules file may give it: none is negative, a "share" is at most 1, and the bound keeps every
+ * count, time and rate a finite number that the checks can turn into integers.
+ */
 struct ThresholdSpec
 {
     std::string name;
     double value{0};
     std::string unit;
     std::string description;
+    double min{0};
+    double max{1e9}; ///< 1 for a "share"
+};
+
+/** Two thresholds of one rule whose values must stay in order: `lower` below `upper`. */
+struct ThresholdOrder
+{
+    std::string lower;
+    std::string upper;
 };
 
 /** What a rule is, how bad its findings are by default, and its thresholds. */
@@ -28,6 +41,7 @@ struct RuleSpec
     Severity severity{Severity::Warning};
     std::vector<ThresholdSpec> thresholds;
     std::string source;
+    std::vector<ThresholdOrder> orders{}; ///< e.g. a band's low end below its high end
 };
 
 /**
@@ -37,7 +51,8 @@ struct RuleSpec
  *      "rules": {"design.oversubscription": {"max_ratio": 3, "severity": "warning"},
  *                "design.cost-share": {"enabled": false}}}
  *
- * Unknown rule ids, unknown thresholds and bad values are rejected with their JSON pointer.
+ * Unknown rule ids, unknown thresholds, values outside a threshold's range and thresholds out of
+ * their order are rejected with their JSON pointer.
  */
 class RuleConfig
 {

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 namespace fab::telemetry
 {
@@ -138,6 +139,96 @@ EscapeMarkdownCell(const std::string& text)
         {
             out += c;
         }
+    }
+    return out;
+}
+
+namespace
+{
+
+/** The code point of the UTF-8 sequence at `at` and its length, or nothing if it is not one. */
+std::optional<std::pair<char32_t, std::size_t>>
+DecodeUtf8(std::string_view text, std::size_t at)
+{
+    auto byte = [&](std::size_t i)
+    {
+        return static_cast<unsigned char>(text[i]);
+    };
+    unsigned char lead = byte(at);
+    if (lead < 0x80)
+    {
+        return std::make_pair(char32_t{lead}, std::size_t{1});
+    }
+    std::size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0;
+    if (length == 0 || lead > 0xF4 || at + length > text.size())
+    {
+        return std::nullopt;
+    }
+    char32_t point = lead & (0x7F >> length);
+    for (std::size_t i = 1; i < length; ++i)
+    {
+        if ((byte(at + i) & 0xC0) != 0x80)
+        {
+            return std::nullopt;
+        }
+        point = (point << 6) | (byte(at + i) & 0x3F);
+    }
+    // Overlong forms, UTF-16 surrogates and code points past Unicode's last are not UTF-8.
+    static const char32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (point < kSmallest[length] || (point >= 0xD800 && point <= 0xDFFF) || point > 0x10FFFF)
+    {
+        return std::nullopt;
+    }
+    return std::make_pair(point, length);
+}
+
+/** Code points a terminal acts on or hides: controls, and formatting that reorders or hides. */
+bool
+IsUnprintable(char32_t point)
+{
+    return point < 0x20 || (point >= 0x7F && point <= 0x9F) || point == 0x61C
+           || (point >= 0x200B && point <= 0x200F) || (point >= 0x2028 && point <= 0x202E)
+           || (point >= 0x2066 && point <= 0x2069) || point == 0xFEFF;
+}
+
+} // namespace
+
+std::string
+EscapeForTerminal(std::string_view text)
+{
+    std::string out;
+    out.reserve(text.size());
+    char escape[16];
+    for (std::size_t i = 0; i < text.size();)
+    {
+        auto decoded = DecodeUtf8(text, i);
+        if (!decoded)
+        {
+            std::snprintf(escape, sizeof escape, "\\x%02x", static_cast<unsigned char>(text[i]));
+            out += escape;
+            ++i;
+            continue;
+        }
+        auto [point, length] = *decoded;
+        if (!IsUnprintable(point))
+        {
+            out.append(text.substr(i, length));
+        }
+        else if (point == '\n' || point == '\r' || point == '\t')
+        {
+            out += point == '\n' ? "\\n" : point == '\r' ? "\\r" : "\\t";
+        }
+        else if (point < 0x80)
+        {
+            std::snprintf(escape, sizeof escape, "\\x%02x", static_cast<unsigned>(point));
+            out += escape;
+        }
+        else
+        {
+            std::snprintf(escape, sizeof escape, "\\u%04x", static_cast<unsigned>(point));
+            out += escape;
+        }
+        i += length;
     }
     return out;
 }

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace fab::telemetry
 {
@@ -27,6 +28,14 @@ std::string EscapeHtml(const std::string& text);
 
 /** Escapes the characters that would break a Markdown table cell. */
 std::string EscapeMarkdownCell(const std::string& text);
+
+/**
+ * Text from input files, flags or the wire made safe to print on a terminal: control characters
+ * ("\n", "\x1b"), C1 controls and the invisible or direction-changing code points ("\u202e")
+ * are written as escapes, bytes that are not UTF-8 as "\xff"; printable UTF-8 passes unchanged.
+ * Backslashes are kept as they are, so that escaping twice changes nothing.
+ */
+std::string EscapeForTerminal(std::string_view text);
 
 } // namespace fab::telemetry
 

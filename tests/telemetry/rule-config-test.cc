@@ -81,3 +81,53 @@ TEST_CASE("the effective configuration reads back as a rules file", "[telemetry]
     REQUIRE(copy.Threshold("x.ratio", "max") == 2.5);
     REQUIRE(copy.ToJson() == config.ToJson());
 }
+
+TEST_CASE("thresholds outside their range or order are rejected", "[telemetry][rules]")
+{
+    auto rules = []
+    {
+        RuleConfig config;
+        config.Register({"x.band",
+                         "a band of shares",
+                         Severity::Warning,
+                         {{"low", 0.1, "share", ""}, {"high", 0.5, "share", ""}},
+                         "",
+                         {{"low", "high"}}});
+        config.Register(
+            {"x.count", "a count", Severity::Warning, {{"max", 10, "packets", ""}}, ""});
+        config.Register({"x.hops", "hops", Severity::Warning, {{"max", 5, "hops", "", 1, 64}}, ""});
+        return config;
+    };
+    auto placeOf = [&](const json& overrides)
+    {
+        auto config = rules();
+        try
+        {
+            config.ApplyOverrides({{"schema", 1}, {"rules", overrides}});
+        }
+        catch (const InputError& error)
+        {
+            return error.Place();
+        }
+        return std::string("(accepted)");
+    };
+    auto [overrides, place] = GENERATE_REF(table<json, std::string>({
+        {{{"x.count", {{"max", -1}}}}, "/rules/x.count/max"},
+        {{{"x.count", {{"max", 1e300}}}}, "/rules/x.count/max"},
+        {{{"x.band", {{"high", 1.5}}}}, "/rules/x.band/high"},
+        {{{"x.band", {{"low", -0.1}}}}, "/rules/x.band/low"},
+        // Inverted: the pointer names the one the file set, the upper one when it set both.
+        {{{"x.band", {{"low", 0.6}}}}, "/rules/x.band/low"},
+        {{{"x.band", {{"high", 0.05}}}}, "/rules/x.band/high"},
+        {{{"x.band", {{"low", 0.4}, {"high", 0.3}}}}, "/rules/x.band/high"},
+        {{{"x.band", {{"low", 0.3}, {"high", 0.3}}}}, "/rules/x.band/high"},
+        {{{"x.hops", {{"max", 0}}}}, "/rules/x.hops/max"},
+        {{{"x.hops", {{"max", 65}}}}, "/rules/x.hops/max"},
+        // Values inside their range and order.
+        {{{"x.band", {{"low", 0}, {"high", 1}}}}, "(accepted)"},
+        {{{"x.band", {{"low", 0.6}, {"high", 0.9}}}}, "(accepted)"},
+        {{{"x.count", {{"max", 0}}}, {"x.hops", {{"max", 64}}}}, "(accepted)"},
+    }));
+    INFO(overrides.dump());
+    REQUIRE(placeOf(overrides) == place);
+}

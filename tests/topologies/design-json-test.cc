@@ -39,6 +39,26 @@ RejectedAt(const json& document)
     return "(valid)";
 }
 
+/** A change to the minimal design and where it is rejected ("(valid)": nowhere). */
+struct DesignCase
+{
+    const char* what;
+    std::function<void(json&)> mutate;
+    std::string pointer;
+};
+
+void
+RequireRejectedAt(const std::vector<DesignCase>& cases)
+{
+    for (const auto& c : cases)
+    {
+        INFO(c.what);
+        auto doc = MinimalDesign();
+        c.mutate(doc);
+        REQUIRE(RejectedAt(doc) == c.pointer);
+    }
+}
+
 } // namespace
 
 TEST_CASE("a minimal design reads with defaults", "[topologies][design]")
@@ -72,13 +92,7 @@ TEST_CASE("a design survives a round trip through JSON", "[topologies][design]")
 
 TEST_CASE("every malformed design names its offender", "[topologies][design]")
 {
-    struct Case
-    {
-        const char* what;
-        std::function<void(json&)> mutate;
-        const char* pointer;
-    };
-    const std::vector<Case> cases = {
+    RequireRejectedAt({
         {"missing schema", [](json& d) { d.erase("schema"); }, "/schema"},
         {"future schema", [](json& d) { d["schema"] = 7; }, "/schema"},
         {"unknown top-level key", [](json& d) { d["spines"] = 4; }, "/spines"},
@@ -197,14 +211,7 @@ TEST_CASE("every malformed design names its offender", "[topologies][design]")
              d["switch_models"]["other"] = d["switch_models"]["sw"];
          },
          "/tiers"},
-    };
-    for (const auto& c : cases)
-    {
-        INFO(c.what);
-        auto doc = MinimalDesign();
-        c.mutate(doc);
-        REQUIRE(RejectedAt(doc) == c.pointer);
-    }
+    });
 }
 
 TEST_CASE("a design file that is not JSON names the byte", "[topologies][design]")
@@ -218,4 +225,134 @@ TEST_CASE("a design file that is not JSON names the byte", "[topologies][design]
     {
         REQUIRE(error.Place().rfind("byte ", 0) == 0);
     }
+}
+
+TEST_CASE("numbers at and past the edges of a design", "[topologies][design]")
+{
+    RequireRejectedAt({
+        // nlohmann reads 4294967298 as an integer that an int cast would turn into 2.
+        {"tier count past 2^32",
+         [](json& d) { d["tiers"]["count"] = 4294967298ULL; },
+         "/tiers/count"},
+        {"tier count 3", [](json& d) { d["tiers"]["count"] = 3; }, "(valid)"},
+        {"count as a float", [](json& d) { d["servers"]["count"] = 1e308; }, "/servers/count"},
+        {"RoCE NIC MTU 9216",
+         [](json& d) {
+             d["mtu"] = {{"nic", 9216}};
+         },
+         "(valid)"},
+        {"RoCE NIC MTU 9217",
+         [](json& d) {
+             d["mtu"] = {{"nic", 9217}};
+         },
+         "/mtu/nic"},
+        {"NIC MTU 256",
+         [](json& d) {
+             d["mtu"] = {{"nic", 256}};
+         },
+         "(valid)"},
+        {"NIC MTU 255",
+         [](json& d) {
+             d["mtu"] = {{"nic", 255}};
+         },
+         "/mtu/nic"},
+        {"IB NIC MTU 4096",
+         [](json& d)
+         {
+             d["fabric"] = "infiniband";
+             d["mtu"] = {{"nic", 4096}};
+         },
+         "(valid)"},
+        {"IB NIC MTU 8192",
+         [](json& d)
+         {
+             d["fabric"] = "infiniband";
+             d["mtu"] = {{"nic", 8192}};
+         },
+         "/mtu/nic"},
+        {"switch MTU 65535",
+         [](json& d) {
+             d["mtu"] = {{"switch", 65535}};
+         },
+         "/mtu/switch"},
+        // A 64-port leaf: from 1:63 to 63:1.
+        {"oversubscription 63:1",
+         [](json& d) { d["tiers"]["leaf"]["oversubscription"] = "63:1"; },
+         "(valid)"},
+        {"oversubscription 64:1",
+         [](json& d) { d["tiers"]["leaf"]["oversubscription"] = "64:1"; },
+         "/tiers/leaf/oversubscription"},
+        {"oversubscription 1:63",
+         [](json& d) { d["tiers"]["leaf"]["oversubscription"] = "1:63"; },
+         "(valid)"},
+        {"oversubscription 1:64",
+         [](json& d) { d["tiers"]["leaf"]["oversubscription"] = "1:64"; },
+         "/tiers/leaf/oversubscription"},
+        {"oversubscription 1e300",
+         [](json& d) { d["tiers"]["leaf"]["oversubscription"] = 1e300; },
+         "/tiers/leaf/oversubscription"},
+        {"length 100km",
+         [](json& d) {
+             d["links"] = {{"leaf_spine", {{"length", "100km"}}}};
+         },
+         "(valid)"},
+        {"length 1mm",
+         [](json& d) {
+             d["links"] = {{"leaf_spine", {{"length", "1mm"}}}};
+         },
+         "/links/leaf_spine/length"},
+        {"length 0.001m",
+         [](json& d) {
+             d["links"] = {{"leaf_spine", {{"length", "0.001m"}}}};
+         },
+         "(valid)"},
+        {"length 0.0004m",
+         [](json& d) {
+             d["links"] = {{"leaf_spine", {{"length", "0.0004m"}}}};
+         },
+         "/links/leaf_spine/length"},
+        {"power 0.0001W",
+         [](json& d) { d["switch_models"]["sw"]["power"] = "0.0001W"; },
+         "/switch_models/sw/power"},
+        {"length 1e300m",
+         [](json& d) {
+             d["links"] = {{"leaf_spine", {{"length", "1e300m"}}}};
+         },
+         "/links/leaf_spine/length"},
+        {"NIC speed 1e30Gbps",
+         [](json& d) { d["servers"]["nic_speed"] = "1e30Gbps"; },
+         "/servers/nic_speed"},
+        {"cage power 1e300W",
+         [](json& d) { d["switch_models"]["sw"]["cage_power_class"] = "1e300W"; },
+         "/switch_models/sw/cage_power_class"},
+    });
+}
+
+TEST_CASE("the oversubscription range message names the radix's range", "[topologies][design]")
+{
+    auto doc = MinimalDesign();
+    doc["tiers"]["leaf"]["oversubscription"] = "64:1";
+    try
+    {
+        DesignFromJson(doc);
+        FAIL("accepted 64:1 on a 64-port leaf");
+    }
+    catch (const InputError& error)
+    {
+        REQUIRE(std::string(error.what()).find("from 1:63 to 63:1") != std::string::npos);
+    }
+}
+
+TEST_CASE("a design written back reads as the same design", "[topologies][design]")
+{
+    // The smallest lengths and powers, and rates that are no whole number of Mb/s.
+    auto doc = MinimalDesign();
+    doc["servers"]["nic_speed"] = "400000000001bps";
+    doc["switch_models"]["sw"]["port_speed"] = "800000000002bps";
+    doc["switch_models"]["sw"]["power"] = "0.0014W";
+    doc["links"] = {{"server_leaf", {{"length", "0.0015m"}}}};
+    auto written = DesignToJson(DesignFromJson(doc));
+    auto again = DesignFromJson(written);
+    REQUIRE(again.servers.nicSpeedBps == 400'000'000'001ULL);
+    REQUIRE(DesignToJson(again) == written);
 }

@@ -2,6 +2,7 @@
 #include "telemetry/model/json-object-reader.h"
 #include "telemetry/model/text-format.h"
 #include "topologies/model/design.h"
+#include "topologies/model/fat-tree-plan.h"
 #include "topologies/model/quantity-json.h"
 #include "topologies/model/units.h"
 
@@ -48,11 +49,12 @@ ReadOversubscription(JsonObjectReader& reader, const std::string& key)
     {
         ratio = ParseRatio(value->get<std::string>());
     }
-    if (!ratio || !(*ratio > 0) || *ratio > 64)
+    // How far a switch can be oversubscribed depends on its radix: ValidateDesign checks that.
+    if (!ratio || !(*ratio > 0) || !std::isfinite(*ratio))
     {
         reader.Fail(key,
-                    "expected downlink:uplink bandwidth such as \"1:1\" or \"3:1\" (or a number "
-                    "in (0, 64]), found "
+                    "expected downlink:uplink bandwidth such as \"1:1\" or \"3:1\" (or a "
+                    "positive number), found "
                         + DescribeJsonType(*value));
     }
     return *ratio;
@@ -169,9 +171,11 @@ ReadTiers(const nlohmann::json* document, Design& design)
     {
         design.tiers = 0;
     }
-    else if (count->is_number_integer() && (count->get<int>() == 2 || count->get<int>() == 3))
+    else if (count->is_number_integer()
+             && (count->get<std::int64_t>() == 2 || count->get<std::int64_t>() == 3))
     {
-        design.tiers = count->get<std::uint32_t>();
+        // Read at full width: an int would take 4294967298 for 2.
+        design.tiers = static_cast<std::uint32_t>(count->get<std::int64_t>());
     }
     else
     {
@@ -295,9 +299,12 @@ DesignFromJson(const nlohmann::json& document)
     if (const auto* mtu = root.Optional("mtu"))
     {
         JsonObjectReader reader(*mtu, "/mtu");
-        design.nicMtuBytes = static_cast<std::uint32_t>(reader.Integer("nic", 256, 65535, 4096));
-        design.switchMtuBytes
-            = static_cast<std::uint32_t>(reader.Integer("switch", 256, 65535, 9216));
+        // Values inside the range that no NIC uses (4000) are design.mtu's findings.
+        design.nicMtuBytes = static_cast<std::uint32_t>(
+            reader.Integer("nic", kMinMtuBytes, MaxMtuBytes(design.fabric), 4096));
+        // InfiniBand designs carry the Ethernet default too (--print-design writes it).
+        design.switchMtuBytes = static_cast<std::uint32_t>(
+            reader.Integer("switch", kMinMtuBytes, MaxMtuBytes(FabricKind::Roce), 9216));
         reader.Finish();
     }
     if (const auto* qos = root.Optional("qos"))
@@ -425,10 +432,24 @@ ValidateDesign(const Design& design)
     for (const auto& [key, tier] :
          {std::pair<const char*, const TierSpec*>{"leaf", &design.leaf}, {"spine", &design.spine}})
     {
+        // At least one downlink and one uplink: from 1:(radix - 1) to (radix - 1):1. Past it the
+        // split would round to the nearest ratio that fits and report that instead.
         const auto& model = design.ModelOf(*tier);
-        double down
-            = std::floor(model.Radix() * tier->oversubscription / (1 + tier->oversubscription));
-        if (down < 1 || std::ceil(down / tier->oversubscription) + down > model.Radix())
+        double ratio = tier->oversubscription;
+        double most = model.Radix() - 1.0;
+        if (!(ratio <= most * (1 + 1e-9)) || !(ratio * most >= 1 - 1e-9))
+        {
+            std::string k = std::to_string(model.Radix() - 1);
+            throw InputError(std::string("/tiers/") + key + "/oversubscription",
+                             "expected an oversubscription from 1:" + k + " to " + k + ":1 (a "
+                                 + std::to_string(model.Radix()) + "-port " + key
+                                 + " needs a downlink and an uplink), found "
+                                 + telemetry::FormatDecimal(ratio, 3) + ":1");
+        }
+        std::uint32_t down = 0;
+        std::uint32_t up = 0;
+        SplitPorts(model.Radix(), ratio, down, up);
+        if (down < 1 || up < 1 || down + up > model.Radix())
         {
             throw InputError(std::string("/tiers/") + key + "/oversubscription",
                              "radix too small: " + std::to_string(model.Radix())
@@ -442,9 +463,13 @@ ValidateDesign(const Design& design)
 nlohmann::json
 DesignToJson(const Design& design)
 {
+    // Written so that reading them back gives the same design: rates to the bit per second,
+    // lengths and powers to the thousandth, the smallest a design may give.
     auto rate = [](std::uint64_t bps)
     {
-        return telemetry::FormatDecimal(static_cast<double>(bps) / 1e9, 3) + "Gbps";
+        return bps % 1'000'000 == 0
+                   ? telemetry::FormatDecimal(static_cast<double>(bps) / 1e9, 3) + "Gbps"
+                   : std::to_string(bps) + "bps";
     };
     auto metres = [](double m)
     {

@@ -97,7 +97,8 @@ RegisterDesignRules(telemetry::RuleConfig& config)
                      Severity::Warning,
                      {{"min_share", 0.08, "share", "lowest plausible network share of capex"},
                       {"max_share", 0.25, "share", "highest plausible network share of capex"}},
-                     "published estimates 5–25%; 15–20% for a medium cluster"});
+                     "published estimates 5–25%; 15–20% for a medium cluster",
+                     {{"min_share", "max_share"}}});
     config.Register({"design.radix",
                      "Even, uniform radix per tier (R3)",
                      Severity::Warning,

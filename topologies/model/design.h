@@ -104,6 +104,19 @@ struct Design
     std::uint64_t Gpus() const;
 };
 
+/** The smallest MTU a design or scenario may set, for NIC payloads and switch frames. */
+constexpr std::uint32_t kMinMtuBytes = 256;
+
+/**
+ * The largest: Ethernet jumbo frames end at 9,216 B on today's switches; InfiniBand's MTUs are
+ * 256 to 4,096 B (IBTA).
+ */
+constexpr std::uint32_t
+MaxMtuBytes(FabricKind fabric)
+{
+    return fabric == FabricKind::Infiniband ? 4096 : 9216;
+}
+
 /**
  * Reads a design document; every error names the JSON pointer of the offender and what was
  * expected (as an InputError).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fnmatch.h>
 
 namespace fab::topo
 {
@@ -382,6 +383,14 @@ FabricGraph::FindNode(const std::string& name) const
         return static_cast<std::uint32_t>(id);
     }
     return std::nullopt;
+}
+
+bool
+PortPatternMatches(const std::string& pattern, const std::string& portName)
+{
+    bool portPattern = pattern.find(':') != std::string::npos;
+    std::string subject = portPattern ? portName : portName.substr(0, portName.find(':'));
+    return fnmatch(pattern.c_str(), subject.c_str(), 0) == 0;
 }
 
 } // namespace fab::topo

@@ -110,6 +110,12 @@ private:
     FatTreePlan m_plan;
 };
 
+/**
+ * Whether a shell pattern names a port: one with ':' matches whole port names ("spine-*:3" is
+ * port 3 of every spine); one without matches every port of the nodes it names ("leaf-0-*").
+ */
+bool PortPatternMatches(const std::string& pattern, const std::string& portName);
+
 } // namespace fab::topo
 
 #endif

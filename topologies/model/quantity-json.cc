@@ -31,9 +31,11 @@ ReadRate(JsonObjectReader& reader, const std::string& key)
 {
     auto text = QuantityString(reader, key, "400Gbps");
     auto rate = ParseRate(text);
-    if (!rate || *rate < 1'000'000)
+    if (!rate || *rate < 1'000'000 || *rate > kMaxRateBps)
     {
-        reader.Fail(key, "expected a link rate such as \"400Gbps\", found \"" + text + "\"");
+        reader.Fail(key,
+                    "expected a link rate from 1Mbps to 10Tbps such as \"400Gbps\", found \"" + text
+                        + "\"");
     }
     return *rate;
 }
@@ -43,10 +45,11 @@ ReadLength(JsonObjectReader& reader, const std::string& key)
 {
     auto text = QuantityString(reader, key, "3m");
     auto metres = ParseLengthMetres(text);
-    if (!metres)
+    if (!metres || *metres < kMinLengthMetres || *metres > kMaxLengthMetres)
     {
         reader.Fail(key,
-                    "expected a positive length such as \"3m\" or \"2km\", found \"" + text + "\"");
+                    "expected a length from 1mm to 100km such as \"3m\" or \"2km\", found \"" + text
+                        + "\"");
     }
     return *metres;
 }
@@ -56,9 +59,10 @@ ReadWatts(JsonObjectReader& reader, const std::string& key)
 {
     auto text = QuantityString(reader, key, "17W");
     auto watts = ParseWatts(text);
-    if (!watts)
+    if (!watts || *watts < kMinWatts || *watts > kMaxWatts)
     {
-        reader.Fail(key, "expected a positive power such as \"17W\", found \"" + text + "\"");
+        reader.Fail(key,
+                    "expected a power from 1mW to 100kW such as \"17W\", found \"" + text + "\"");
     }
     return *watts;
 }
@@ -80,11 +84,12 @@ ReadDurationNs(JsonObjectReader& reader, const std::string& key)
 {
     auto text = QuantityString(reader, key, "10us");
     auto ns = ParseDurationNs(text);
-    if (!ns)
+    if (!ns || *ns > kMaxDurationNs)
     {
         reader.Fail(key,
-                    "expected a positive duration such as \"10us\" or \"2ms\", found \"" + text
-                        + "\"");
+                    "expected a positive duration up to 1000000s such as \"10us\" or \"2ms\", "
+                    "found \""
+                        + text + "\"");
     }
     return *ns;
 }
