@@ -27,7 +27,7 @@ fi
 # JSON documents are small: longer inputs only slow the readers' fuzzing down.
 declare -A limits=([topologies/design-reader]="-max_len=8192"
                    [fabric/scenario-reader]="-max_len=8192 -timeout=10")
-flags=(-std=c++17 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -I"$here")
+flags=(-std=c++17 -gline-tables-only -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -I"$here")
 libs=(-lz)
 if pkg-config --exists libisal 2>/dev/null; then
     read -r -a isal <<<"$(pkg-config --libs libisal)"
