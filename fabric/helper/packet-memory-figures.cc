@@ -2,6 +2,7 @@
 
 #include "fabric/helper/fabric-sampler.h"
 #include "fabric/helper/schedule-runner.h"
+#include "fabric/model/endpoint-places.h"
 #include "traffic/model/schedule.h"
 #include "traffic/model/transfer-dag.h"
 
@@ -37,11 +38,12 @@ PacketMemoryFigures()
     f.perPort = 11'000;
     f.perHost = 2'048;   // the node, its NIC port table, the runner's per-host tables
     f.perSwitch = 4'096; // the node, its recovery tables, its buffer's totals
-    // The routes' and recovery's leaf and pod of every endpoint.
-    f.perEndpoint = 16;
-    // A 16-bit group index per switch and endpoint, held four times: the routes computed once,
-    // the switch's copy and its failover table's original and current tables.
-    f.perRouteEntry = 4 * sizeof(std::uint16_t);
+    // Where each endpoint sits (plane, pod, leaf and port), one copy for every switch.
+    f.perEndpoint = sizeof(EndpointPlace);
+    // A 16-bit group index per switch and destination leaf or pod. Identical switches share one
+    // table, so counting every switch's entries bounds the tables from above; failover keeps
+    // only what faults change.
+    f.perRouteEntry = sizeof(std::uint16_t);
     // A task in the schedule's vector and its dependency list's first block; the runner's list
     // of dependents (and its first block), wait count and start and end times. With about four
     // dependencies a transfer comes to 204 B; rings of 1 KiB over 256 and 1,024 GPUs grew by

@@ -71,9 +71,7 @@ LosslessSwitch::AddPort(Ptr<FabricNetDevice> port, std::uint16_t number)
 }
 
 void
-LosslessSwitch::Configure(const MmuConfig& mmu,
-                          const SwitchFeatures& features,
-                          const SwitchRoutes& routes)
+LosslessSwitch::Configure(const MmuConfig& mmu, const SwitchFeatures& features, SwitchRoutes routes)
 {
     m_features = features;
     MmuConfig config = mmu;
@@ -94,8 +92,7 @@ LosslessSwitch::Configure(const MmuConfig& mmu,
                 = m_ports[p]->GetFabricChannel()->GetPeer(PeekPointer(m_ports[p]))->GetMac();
         }
     }
-    m_routes = routes;
-    m_table = FailoverTable(routes, {}, nullptr);
+    m_table = FailoverTable(std::move(routes), {});
     m_pauseRefresh.assign(m_ports.size() * 8, EventId());
     m_ibHeld.assign(m_ports.size() * 8, 0);
     m_rngState
@@ -117,17 +114,7 @@ LosslessSwitch::GetPort(std::uint16_t number) const
 int
 LosslessSwitch::Route(std::uint32_t endpoint, std::uint32_t flowHash) const
 {
-    const ResilientEcmpGroup* found = m_table.GroupOf(endpoint);
-    if (found == nullptr)
-    {
-        return -1;
-    }
-    const auto& group = *found;
-    if (group.Empty())
-    {
-        return -1;
-    }
-    return group.Select(MixHash(flowHash, m_features.hashSeed ^ GetId()));
+    return m_table.Select(endpoint, MixHash(flowHash, m_features.hashSeed ^ GetId()));
 }
 
 double
@@ -272,13 +259,13 @@ LosslessSwitch::ConfigureRecovery(std::uint32_t graphNode,
                                   std::vector<std::uint32_t> peerOfPort,
                                   std::vector<bool> downward,
                                   std::vector<bool> facesSwitch,
-                                  std::shared_ptr<const EndpointPlaces> places,
                                   const RecoveryConfig& config)
 {
     m_graphNode = graphNode;
     m_downward = std::move(downward);
     m_recovery = config;
-    m_table = FailoverTable(m_routes, std::move(peerOfPort), std::move(places));
+    // A fresh table: the shared routes again, now with the neighbours behind the ports.
+    m_table = FailoverTable(m_table.Routes(), std::move(peerOfPort));
     m_sessions.assign(m_ports.size(), ProbeSession{});
     bool probed = false;
     for (std::size_t p = 0; p < m_ports.size() && p < facesSwitch.size(); ++p)
