@@ -96,7 +96,7 @@ TEST_CASE("a scenario's fabric and schedules are counted as the builder makes th
     REQUIRE(c.groups == groups);
     REQUIRE(c.runs == 1);
     REQUIRE(c.events > 0);
-    // The process, 768 ports of about 11 KiB, and a few MiB of schedule: tens of MiB.
+    // The process, 768 ports of about 5 KiB, and a few MiB of schedule: tens of MiB.
     REQUIRE(estimate.memory.PeakBytes() > 20ull << 20);
     REQUIRE(estimate.memory.PeakBytes() < 200ull << 20);
     Simulator::Destroy();
