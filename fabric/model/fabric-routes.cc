@@ -1,6 +1,7 @@
 #include "fabric/model/fabric-routes.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <tuple>
 
@@ -11,17 +12,49 @@ namespace
 
 using Leaves = std::vector<std::uint32_t>;
 
-void
-SortUnique(Leaves& leaves)
-{
-    std::sort(leaves.begin(), leaves.end());
-    leaves.erase(std::unique(leaves.begin(), leaves.end()), leaves.end());
-}
-
 bool
 Contains(const Leaves& leaves, std::uint32_t leaf)
 {
     return std::binary_search(leaves.begin(), leaves.end(), leaf);
+}
+
+/**
+ * `own` merged with the sets of `node`'s distinct neighbours below it (`down`) or above it.
+ * Parallel links lead to the same neighbour, and many neighbours hold the same leaves: merging
+ * sorted sets once per neighbour keeps a spine of a large fabric from sorting every core's
+ * leaves over again.
+ */
+Leaves
+Gather(const topo::FabricGraph& graph,
+       std::uint32_t node,
+       bool down,
+       const std::vector<Leaves>& sets,
+       Leaves own)
+{
+    const auto& links = graph.Links();
+    std::vector<std::uint32_t> neighbours;
+    for (auto id : graph.LinksOf(node))
+    {
+        const auto& link = links[id];
+        if ((down ? link.upper : link.lower) == node)
+        {
+            neighbours.push_back(down ? link.lower : link.upper);
+        }
+    }
+    std::sort(neighbours.begin(), neighbours.end());
+    neighbours.erase(std::unique(neighbours.begin(), neighbours.end()), neighbours.end());
+    Leaves merged;
+    for (auto neighbour : neighbours)
+    {
+        const auto& other = sets[neighbour];
+        merged.clear();
+        merged.reserve(own.size() + other.size());
+        std::set_union(
+            own.begin(), own.end(), other.begin(), other.end(), std::back_inserter(merged));
+        own.swap(merged);
+    }
+    own.shrink_to_fit();
+    return own;
 }
 
 } // namespace
@@ -39,24 +72,10 @@ FabricRoutes::FabricRoutes(const topo::FabricGraph& graph)
     {
         for (std::uint32_t n = servers; n < nodes.size(); ++n)
         {
-            if (nodes[n].tier != tier)
+            if (nodes[n].tier == tier)
             {
-                continue;
+                below[n] = tier == topo::Tier::Leaf ? Leaves{n} : Gather(graph, n, true, below, {});
             }
-            if (tier == topo::Tier::Leaf)
-            {
-                below[n] = {n};
-                continue;
-            }
-            for (auto id : graph.LinksOf(n))
-            {
-                if (links[id].upper == n)
-                {
-                    const auto& child = below[links[id].lower];
-                    below[n].insert(below[n].end(), child.begin(), child.end());
-                }
-            }
-            SortUnique(below[n]);
         }
     }
     // Leaves reachable over up-then-down paths from the switches above a leaf, top down: what
@@ -67,20 +86,10 @@ FabricRoutes::FabricRoutes(const topo::FabricGraph& graph)
     {
         for (std::uint32_t n = servers; n < nodes.size(); ++n)
         {
-            if (nodes[n].tier != tier)
+            if (nodes[n].tier == tier)
             {
-                continue;
+                reach[n] = Gather(graph, n, false, reach, below[n]);
             }
-            reach[n] = below[n];
-            for (auto id : graph.LinksOf(n))
-            {
-                if (links[id].lower == n)
-                {
-                    const auto& above = reach[links[id].upper];
-                    reach[n].insert(reach[n].end(), above.begin(), above.end());
-                }
-            }
-            SortUnique(reach[n]);
         }
     }
 

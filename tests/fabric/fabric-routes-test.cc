@@ -295,8 +295,11 @@ TEST_CASE("identical switches share one table", "[fabric][routes]")
             != *tablesOf[{topo::Tier::Leaf, 1, 0}].begin());
     REQUIRE(*tablesOf[{topo::Tier::Spine, 0, 3}].begin()
             != *tablesOf[{topo::Tier::Spine, 0, 2}].begin());
+    std::size_t switches = graph.Nodes().size() - graph.Servers();
     REQUIRE(routes.DistinctTables() <= tablesOf.size());
-    REQUIRE(routes.DistinctTables() * 20 < graph.Nodes().size() - graph.Servers());
+    REQUIRE(routes.DistinctTables() * 20 < switches);
+    // Against a 16-bit group index per switch and endpoint, held once.
+    REQUIRE(routes.MemoryBytes() * 10 < switches * routes.Endpoints() * sizeof(std::uint16_t));
     // A leaf or spine: an entry per leaf of its pod and per pod; a core: per pod.
     const auto& leafTable = *routes.Of(Named(graph, "p1-leaf-0-0")).table;
     REQUIRE(leafTable.Entries() == plan.pods[0].leaves + plan.pods.size());
