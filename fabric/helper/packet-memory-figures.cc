@@ -31,11 +31,11 @@ PacketMemoryFigures()
     // embedded designs); parsing and planning add little.
     f.baseBytes = 14ull << 20;
     // Measured on one small run of three designs (roce-128-rail, ib-ndr-1024-superpod,
-    // roce-10k-rail: 768 to 61,440 ports): about 4.7 KiB per cable end. Most of it is the
+    // roce-10k-rail: 768 to 61,440 ports): about 4.5 KiB per cable end. Most of it is the
     // device itself (2.2 KiB); the rest is the switch's buffer accounting per port and
     // priority, the channel, the port's counters in the summary (1 KiB) and its LLDP timer.
     // Frame queues take memory only once a port queues a frame.
-    f.perPort = 4'800;
+    f.perPort = 4'600;
     f.perHost = 2'048;   // the node, its NIC port table, the runner's per-host tables
     f.perSwitch = 4'096; // the node, its recovery tables, its buffer's totals
     // Where each endpoint sits (plane, pod, leaf and port), one copy for every switch.

@@ -93,8 +93,11 @@ LosslessSwitch::Configure(const MmuConfig& mmu, const SwitchFeatures& features, 
         }
     }
     m_table = FailoverTable(std::move(routes), {});
-    m_pauseRefresh.assign(m_ports.size() * 8, EventId());
-    m_ibHeld.assign(m_ports.size() * 8, 0);
+    // Per port and priority, but only where they are used: pause timers once a port pauses its
+    // sender, credits held on InfiniBand fabrics.
+    m_pauseRefresh.clear();
+    bool infiniband = features.linkLayer == LinkLayer::Infiniband;
+    m_ibHeld.assign(infiniband ? m_ports.size() * 8 : 0, 0);
     m_rngState
         ^= (static_cast<std::uint64_t>(GetId()) + 1) * 0xBF58476D1CE4E5B9ull ^ features.hashSeed;
 }
@@ -208,11 +211,21 @@ LosslessSwitch::ForwardInfiniband(Ptr<FabricNetDevice> in, Ptr<FabricNetDevice> 
     out->Enqueue(frame);
 }
 
+EventId&
+LosslessSwitch::PauseRefresh(std::uint16_t port, std::uint8_t priority)
+{
+    if (m_pauseRefresh.empty())
+    {
+        m_pauseRefresh.resize(m_ports.size() * 8);
+    }
+    return m_pauseRefresh[port * 8u + priority];
+}
+
 void
 LosslessSwitch::RefreshPause(std::uint16_t port, std::uint8_t priority)
 {
     // Renew the pause before the sender's timer runs out, for as long as the queue stays over XON.
-    EventId& event = m_pauseRefresh[port * 8u + priority];
+    EventId& event = PauseRefresh(port, priority);
     event.Cancel();
     std::int64_t lifetime
         = PauseQuantaToNs(m_features.pauseQuanta, m_ports[port]->GetDataRate().GetBitRate());
@@ -247,7 +260,7 @@ LosslessSwitch::HandleTransmitStart(Ptr<FabricNetDevice> out, Frame* frame)
     }
     if (m_mmu->Release(frame->ingressPort, out->GetPortNumber(), priority, frame->Bytes()))
     {
-        m_pauseRefresh[frame->ingressPort * 8u + priority].Cancel();
+        PauseRefresh(frame->ingressPort, priority).Cancel();
         PfcPause resume;
         resume.classEnable = static_cast<std::uint8_t>(1u << priority);
         m_ports[frame->ingressPort]->SendPfc(resume);

@@ -118,6 +118,8 @@ private:
     void ForwardInfiniband(Ptr<FabricNetDevice> in, Ptr<FabricNetDevice> out, Frame* frame);
     void HandleTransmitStart(Ptr<FabricNetDevice> out, Frame* frame);
     void RefreshPause(std::uint16_t port, std::uint8_t priority);
+    /** The timer that renews a port's pause of a priority. */
+    EventId& PauseRefresh(std::uint16_t port, std::uint8_t priority);
     void OnLinkChange(std::uint16_t port);
     void Detect(std::uint16_t port, bool up);
     void Converge(std::uint16_t port, bool up, std::int64_t detectedNs);
@@ -152,8 +154,8 @@ private:
     RecoveryConfig m_recovery;
     std::uint32_t m_noticeSequence{0};
     Callback<void, const RecoveryEvent&> m_recoveryObserver;
-    std::vector<EventId> m_pauseRefresh;
-    std::vector<std::uint64_t> m_ibHeld; ///< per ingress port and VL
+    std::vector<EventId> m_pauseRefresh; ///< per port and priority, from the first pause
+    std::vector<std::uint64_t> m_ibHeld; ///< per ingress port and VL (InfiniBand only)
     std::uint64_t m_maxIbHeld{0};
     Crc16ZeroExtender m_vcrcZeros;
     SwitchFeatures m_features;
