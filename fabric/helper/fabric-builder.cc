@@ -122,32 +122,7 @@ FabricBuilder::Build()
         SwitchFeatures features = m_options.features;
         sw->Configure(mmu, features, m_routes->Of(node));
     }
-    // Fault handling needs each switch's neighbours and where every endpoint sits: its leaf
-    // and, in 3-tier fabrics, its pod (the pod of the spines above its leaf).
-    auto places = std::make_shared<EndpointPlaces>();
-    places->leafOf.resize(m_routes->Endpoints());
-    for (std::uint32_t e = 0; e < places->leafOf.size(); ++e)
-    {
-        places->leafOf[e] = m_routes->LeafOf(e);
-    }
-    if (m_design.tiers >= 3)
-    {
-        std::map<std::uint32_t, std::uint32_t> podOfLeaf;
-        for (const auto& link : links)
-        {
-            if (link.tier == topo::LinkTier::LeafSpine)
-            {
-                podOfLeaf[link.lower] = nodes[link.upper].group;
-                places->podOfSpine[link.upper] = nodes[link.upper].group;
-            }
-        }
-        places->podOf.resize(places->leafOf.size(), EndpointPlaces::kNoPod);
-        for (std::uint32_t e = 0; e < places->leafOf.size(); ++e)
-        {
-            auto it = podOfLeaf.find(places->leafOf[e]);
-            places->podOf[e] = it == podOfLeaf.end() ? EndpointPlaces::kNoPod : it->second;
-        }
-    }
+    // Fault handling needs each switch's neighbours.
     std::map<std::uint32_t, std::vector<std::uint32_t>> peers;
     std::map<std::uint32_t, std::vector<bool>> downward;
     std::map<std::uint32_t, std::vector<bool>> facesSwitch;
@@ -178,7 +153,6 @@ FabricBuilder::Build()
                               std::move(peers[node]),
                               std::move(downward[node]),
                               std::move(facesSwitch[node]),
-                              places,
                               m_options.recovery);
     }
     if (m_options.lldpInterval.IsStrictlyPositive())

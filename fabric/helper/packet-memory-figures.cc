@@ -2,6 +2,7 @@
 
 #include "fabric/helper/fabric-sampler.h"
 #include "fabric/helper/schedule-runner.h"
+#include "fabric/model/endpoint-places.h"
 #include "traffic/model/schedule.h"
 #include "traffic/model/transfer-dag.h"
 
@@ -19,29 +20,30 @@ constexpr std::uint64_t kSmallBlock = 32;
 PacketMemoryFigures()
 {
     // Checked against the peak RSS of whole runs (estimate ÷ measured): one small collective
-    // on roce-128-rail 1.02, ib-ndr-1024-superpod 1.08, roce-10k-rail 0.99; a 64 MiB ring
-    // AllReduce over 64, 256 and 1,024 GPUs of roce-10k-rail 1.00, 0.96 and 1.21 (the last
+    // on roce-128-rail 1.00, ib-ndr-1024-superpod 1.14, roce-10k-rail 0.99; a 64 MiB ring
+    // AllReduce over 64, 256 and 1,024 GPUs of roce-10k-rail 1.00, 0.93 and 1.25 (the last
     // takes every sending port's retransmit timers as pending at once; over its 4.8 ms they
-    // partly expire); 1 KiB rings, where tasks dominate, 0.96 and 1.09; a 16 MiB All-to-All
-    // over 256 servers 1.00; the default scenario 1.86 (its ports send in bursts).
+    // partly expire); 1 KiB rings, where tasks dominate, 0.93 and 1.11; a 16 MiB All-to-All
+    // over 256 servers 1.00; the default scenario 1.90 (its ports send in bursts).
     namespace traffic = ::fab::traffic;
     traffic::MemoryFigures f;
     // Measured: `simulate --print-scenario` peaks at 13 MiB (code, ns-3's libraries, the
     // embedded designs); parsing and planning add little.
     f.baseBytes = 14ull << 20;
     // Measured on one small run of three designs (roce-128-rail, ib-ndr-1024-superpod,
-    // roce-10k-rail: 768 to 61,440 ports): about 11 KiB per cable end. Most of it is the
-    // device itself (2.2 KiB) and the first blocks of its nine frame queues (5.2 KiB); the rest
-    // is the switch's buffer accounting per port and priority, the channel, the port's counters
-    // in the summary (1 KiB) and its LLDP timer.
-    f.perPort = 11'000;
+    // roce-10k-rail: 768 to 61,440 ports): about 4.5 KiB per cable end. Most of it is the
+    // device itself (2.2 KiB); the rest is the switch's buffer accounting per port and
+    // priority, the channel, the port's counters in the summary (1 KiB) and its LLDP timer.
+    // Frame queues take memory only once a port queues a frame.
+    f.perPort = 4'600;
     f.perHost = 2'048;   // the node, its NIC port table, the runner's per-host tables
     f.perSwitch = 4'096; // the node, its recovery tables, its buffer's totals
-    // The routes' and recovery's leaf and pod of every endpoint.
-    f.perEndpoint = 16;
-    // A 16-bit group index per switch and endpoint, held four times: the routes computed once,
-    // the switch's copy and its failover table's original and current tables.
-    f.perRouteEntry = 4 * sizeof(std::uint16_t);
+    // Where each endpoint sits (plane, pod, leaf and port), one copy for every switch.
+    f.perEndpoint = sizeof(EndpointPlace);
+    // A 16-bit group index per switch and destination leaf or pod. Identical switches share one
+    // table, so counting every switch's entries bounds the tables from above; failover keeps
+    // only what faults change.
+    f.perRouteEntry = sizeof(std::uint16_t);
     // A task in the schedule's vector and its dependency list's first block; the runner's list
     // of dependents (and its first block), wait count and start and end times. With about four
     // dependencies a transfer comes to 204 B; rings of 1 KiB over 256 and 1,024 GPUs grew by
@@ -58,8 +60,8 @@ PacketMemoryFigures()
     f.perGroup = 2 * (sizeof(traffic::TaskGroup) + 48);
     f.perGroupRank = 2 * sizeof(std::uint32_t);
     // Measured (All-to-All of 16 MiB over 256 servers, 65,280 queue pairs): the sender's state
-    // and its message queue's first block, the receiver's record, the runner's record and maps.
-    f.perQueuePair = 2'600;
+    // and its message queue, the receiver's record, the runner's record and maps.
+    f.perQueuePair = 2'100;
     // A pending ns-3 event: the event object (48 B) and its node in the scheduler's map (64 B),
     // as heap profiles of the 256-GPU ring show them.
     f.perEvent = 112;

@@ -27,6 +27,22 @@ namespace
  *  transfers cross NICs, cables and switches, its compute launches kernels. */
 constexpr std::int64_t kShortestIterationNs = 1'000;
 
+/** The entries switches look up (FabricRoutes::SwitchEntries): a leaf or spine one per leaf
+ *  of its pod and one per pod, a core one per pod; every plane alike. */
+std::uint64_t
+RouteEntries(const topo::FatTreePlan& plan)
+{
+    std::uint64_t pods = plan.pods.size();
+    std::uint64_t entries = SatMul(plan.cores, pods);
+    for (const auto& pod : plan.pods)
+    {
+        entries = SatAdd(
+            entries,
+            SatMul(static_cast<std::uint64_t>(pod.leaves) + pod.spines, pod.leaves + pods));
+    }
+    return SatMul(entries, plan.planes);
+}
+
 /** One job's iteration, and the least time it can take. */
 struct JobCount
 {
@@ -292,7 +308,7 @@ EstimateScenario(const Scenario& scenario)
     c.switches = graph.switches;
     c.ports = graph.Ports();
     c.endpoints = graph.endpoints;
-    c.routeEntries = SatMul(graph.switches, graph.endpoints);
+    c.routeEntries = RouteEntries(plan);
     c.graphBytes = graph.MemoryBytes();
 
     std::uint64_t payloadRate = PayloadRateBps(scenario.design, scenario.fabric.payloadMtu);

@@ -21,6 +21,17 @@ NS_OBJECT_ENSURE_REGISTERED(FabricNetDevice);
 namespace
 {
 
+/** Gives the frames waiting in `queue` back to the pool. */
+void
+ReleaseFrames(RingQueue<Frame*>& queue)
+{
+    while (!queue.Empty())
+    {
+        FramePool::Get().Release(queue.Front());
+        queue.PopFront();
+    }
+}
+
 /** What a PFC hold from `startNs` until `untilNs` has lasted by `nowNs` (it may have run out). */
 std::int64_t
 HeldSoFar(std::int64_t nowNs, std::int64_t startNs, std::int64_t untilNs)
@@ -196,7 +207,7 @@ FabricNetDevice::Enqueue(Frame* frame)
         return;
     }
     std::uint8_t p = frame->priority & 7;
-    m_queues[p].push_back(frame);
+    m_queues[p].PushBack(frame);
     m_queueBytes[p] += frame->Bytes();
     m_queueDepthTrace(p, m_queueBytes[p]);
     if (!m_busy)
@@ -224,7 +235,7 @@ FabricNetDevice::SendPfc(const PfcPause& pause)
             m_pfcTxTrace(p, pause.quanta[p]);
         }
     }
-    m_control.push_back(frame);
+    m_control.PushBack(frame);
     if (!m_busy)
     {
         TryTransmit();
@@ -258,9 +269,9 @@ FabricNetDevice::SelectQueue()
     {
         int p = m_roundRobinNext;
         bool eligible = m_weights[p] != 0 && CanSend(p, now);
-        if (eligible && m_deficit[p] >= static_cast<std::int64_t>(m_queues[p].front()->Bytes()))
+        if (eligible && m_deficit[p] >= static_cast<std::int64_t>(m_queues[p].Front()->Bytes()))
         {
-            m_deficit[p] -= m_queues[p].front()->Bytes();
+            m_deficit[p] -= m_queues[p].Front()->Bytes();
             return p;
         }
         if (eligible)
@@ -279,12 +290,12 @@ FabricNetDevice::SelectQueue()
 bool
 FabricNetDevice::CanSend(int p, std::int64_t now) const
 {
-    if (m_queues[p].empty() || m_pausedUntilNs[p] > now)
+    if (m_queues[p].Empty() || m_pausedUntilNs[p] > now)
     {
         return false;
     }
     return m_linkLayer == LinkLayer::Ethernet
-           || m_credits[p] >= static_cast<std::int64_t>(m_queues[p].front()->Bytes());
+           || m_credits[p] >= static_cast<std::int64_t>(m_queues[p].Front()->Bytes());
 }
 
 void
@@ -326,10 +337,10 @@ FabricNetDevice::TryTransmit()
         return;
     }
     Frame* frame = nullptr;
-    if (!m_control.empty())
+    if (!m_control.Empty())
     {
-        frame = m_control.front();
-        m_control.pop_front();
+        frame = m_control.Front();
+        m_control.PopFront();
         m_counters.pfcTx += frame->kind == FrameKind::Pfc ? 1 : 0;
     }
     else
@@ -341,7 +352,7 @@ FabricNetDevice::TryTransmit()
             {
                 for (const auto& queue : m_queues)
                 {
-                    m_counters.creditStalls += queue.empty() ? 0 : 1;
+                    m_counters.creditStalls += queue.Empty() ? 0 : 1;
                 }
             }
             ScheduleWake();
@@ -349,11 +360,11 @@ FabricNetDevice::TryTransmit()
         }
         if (m_linkLayer == LinkLayer::Infiniband)
         {
-            m_credits[p] -= m_queues[p].front()->Bytes();
+            m_credits[p] -= m_queues[p].Front()->Bytes();
             m_counters.minCreditBytes = std::min(m_counters.minCreditBytes, m_credits[p]);
         }
-        frame = m_queues[p].front();
-        m_queues[p].pop_front();
+        frame = m_queues[p].Front();
+        m_queues[p].PopFront();
         m_queueBytes[p] -= frame->Bytes();
         m_queueDepthTrace(static_cast<uint8_t>(p), m_queueBytes[p]);
     }
@@ -398,7 +409,7 @@ FabricNetDevice::ScheduleWake()
     std::int64_t earliest = -1;
     for (int p = 0; p < 8; ++p)
     {
-        if (!m_queues[p].empty() && m_pausedUntilNs[p] > now
+        if (!m_queues[p].Empty() && m_pausedUntilNs[p] > now
             && (earliest < 0 || m_pausedUntilNs[p] < earliest))
         {
             earliest = m_pausedUntilNs[p];
@@ -492,7 +503,7 @@ FabricNetDevice::SendControl(Frame* frame)
         FramePool::Get().Release(frame);
         return;
     }
-    m_control.push_back(frame);
+    m_control.PushBack(frame);
     if (!m_busy)
     {
         TryTransmit();
@@ -511,10 +522,10 @@ FabricNetDevice::SetLinkUp(bool up)
     {
         for (std::uint8_t p = 0; p < 8; ++p)
         {
-            while (!m_queues[p].empty())
+            while (!m_queues[p].Empty())
             {
-                Frame* frame = m_queues[p].front();
-                m_queues[p].pop_front();
+                Frame* frame = m_queues[p].Front();
+                m_queues[p].PopFront();
                 m_queueBytes[p] -= frame->Bytes();
                 if (!m_txStartHandler.IsNull())
                 {
@@ -525,11 +536,7 @@ FabricNetDevice::SetLinkUp(bool up)
             }
             m_queueDepthTrace(p, 0);
         }
-        for (Frame* frame : m_control)
-        {
-            FramePool::Get().Release(frame);
-        }
-        m_control.clear();
+        ReleaseFrames(m_control);
     }
     m_linkChange();
     if (up && !m_busy)
@@ -557,7 +564,7 @@ FabricNetDevice::SendLldp()
         std::uint16_t ttl = static_cast<std::uint16_t>(
             std::clamp<std::int64_t>(4 * m_lldpInterval.GetSeconds() + 1, 1, 65535));
         WriteLldpFrame(*frame, m_mac, m_chassisName, m_portName, ttl);
-        m_control.push_back(frame);
+        m_control.PushBack(frame);
         if (!m_busy)
         {
             TryTransmit();
@@ -571,17 +578,9 @@ FabricNetDevice::ReleaseAll()
 {
     for (auto& queue : m_queues)
     {
-        for (Frame* frame : queue)
-        {
-            FramePool::Get().Release(frame);
-        }
-        queue.clear();
+        ReleaseFrames(queue);
     }
-    for (Frame* frame : m_control)
-    {
-        FramePool::Get().Release(frame);
-    }
-    m_control.clear();
+    ReleaseFrames(m_control);
     m_queueBytes.fill(0);
 }
 

@@ -3,10 +3,10 @@
 
 #include "fabric/model/control-frames.h"
 #include "fabric/model/frame.h"
+#include "fabric/model/ring-queue.h"
 #include "fabric/model/shared-buffer-mmu.h"
 
 #include <array>
-#include <deque>
 #include <memory>
 #include <ns3/data-rate.h>
 #include <ns3/event-id.h>
@@ -137,7 +137,7 @@ public:
     std::uint64_t GetQueueBytes(std::uint8_t priority) const { return m_queueBytes[priority]; }
     /** Bytes waiting in all eight priority queues. */
     std::uint64_t GetQueueBytes() const;
-    std::size_t GetQueueFrames(std::uint8_t priority) const { return m_queues[priority].size(); }
+    std::size_t GetQueueFrames(std::uint8_t priority) const { return m_queues[priority].Size(); }
     bool IsPaused(std::uint8_t priority) const;
     /** The counters; pause times count a hold once the next PFC frame of its priority comes
      *  (one that ran out before is counted then, up to its end). */
@@ -210,9 +210,9 @@ private:
     std::string m_portName;
     std::string m_chassisName;
 
-    std::array<std::deque<Frame*>, 8> m_queues;
+    std::array<RingQueue<Frame*>, 8> m_queues;
     std::array<std::uint64_t, 8> m_queueBytes{};
-    std::deque<Frame*> m_control;
+    RingQueue<Frame*> m_control;
     std::array<std::int64_t, 8> m_pausedUntilNs{};
     std::array<std::int64_t, 8> m_pauseStartNs{};
     std::array<std::int64_t, 8> m_requestedUntilNs{}; ///< the peer was asked to hold until

@@ -1,159 +1,228 @@
 #include "fabric/model/fabric-routes.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
+#include <tuple>
 
 namespace ns3::fabric
 {
+namespace
+{
+
+using Leaves = std::vector<std::uint32_t>;
+
+bool
+Contains(const Leaves& leaves, std::uint32_t leaf)
+{
+    return std::binary_search(leaves.begin(), leaves.end(), leaf);
+}
+
+/**
+ * `own` merged with the sets of `node`'s distinct neighbours below it (`down`) or above it.
+ * Parallel links lead to the same neighbour, and many neighbours hold the same leaves: merging
+ * sorted sets once per neighbour keeps a spine of a large fabric from sorting every core's
+ * leaves over again.
+ */
+Leaves
+Gather(const topo::FabricGraph& graph,
+       std::uint32_t node,
+       bool down,
+       const std::vector<Leaves>& sets,
+       Leaves own)
+{
+    const auto& links = graph.Links();
+    std::vector<std::uint32_t> neighbours;
+    for (auto id : graph.LinksOf(node))
+    {
+        const auto& link = links[id];
+        if ((down ? link.upper : link.lower) == node)
+        {
+            neighbours.push_back(down ? link.lower : link.upper);
+        }
+    }
+    std::sort(neighbours.begin(), neighbours.end());
+    neighbours.erase(std::unique(neighbours.begin(), neighbours.end()), neighbours.end());
+    Leaves merged;
+    for (auto neighbour : neighbours)
+    {
+        const auto& other = sets[neighbour];
+        merged.clear();
+        merged.reserve(own.size() + other.size());
+        std::set_union(
+            own.begin(), own.end(), other.begin(), other.end(), std::back_inserter(merged));
+        own.swap(merged);
+    }
+    own.shrink_to_fit();
+    return own;
+}
+
+} // namespace
 
 FabricRoutes::FabricRoutes(const topo::FabricGraph& graph)
+: m_places(std::make_shared<const EndpointPlaces>(graph))
 {
     const auto& nodes = graph.Nodes();
     const auto& links = graph.Links();
     std::uint32_t servers = graph.Servers();
-    std::uint32_t portsPerServer = servers == 0 ? 0 : nodes[0].ports;
-    m_leafOfEndpoint.assign(static_cast<std::size_t>(servers) * portsPerServer,
-                            SwitchRoutes::kNoRoute);
-    for (const auto& link : links)
-    {
-        if (link.tier == topo::LinkTier::ServerLeaf)
-        {
-            m_leafOfEndpoint[static_cast<std::size_t>(link.lower) * portsPerServer + link.lowerPort]
-                = link.upper;
-        }
-    }
 
     // Leaves below each switch, bottom up.
-    std::vector<std::vector<std::uint32_t>> below(nodes.size());
+    std::vector<Leaves> below(nodes.size());
     for (auto tier : {topo::Tier::Leaf, topo::Tier::Spine, topo::Tier::Core})
     {
         for (std::uint32_t n = servers; n < nodes.size(); ++n)
         {
-            if (nodes[n].tier != tier)
+            if (nodes[n].tier == tier)
             {
-                continue;
+                below[n] = tier == topo::Tier::Leaf ? Leaves{n} : Gather(graph, n, true, below, {});
             }
-            if (tier == topo::Tier::Leaf)
-            {
-                below[n] = {n};
-                continue;
-            }
-            for (auto id : graph.LinksOf(n))
-            {
-                if (links[id].upper == n)
-                {
-                    const auto& child = below[links[id].lower];
-                    below[n].insert(below[n].end(), child.begin(), child.end());
-                }
-            }
-            std::sort(below[n].begin(), below[n].end());
-            below[n].erase(std::unique(below[n].begin(), below[n].end()), below[n].end());
         }
     }
-
-    // Leaves reachable over up-then-down paths, top down: what is below a switch, plus what the
-    // switches above it reach. In partly built trees not every uplink leads everywhere.
-    std::vector<std::vector<std::uint32_t>> reach(nodes.size());
-    for (auto tier : {topo::Tier::Core, topo::Tier::Spine, topo::Tier::Leaf})
+    // Leaves reachable over up-then-down paths from the switches above a leaf, top down: what
+    // is below a switch plus what the switches above it reach. In partly built trees not every
+    // uplink leads everywhere. Only switches with something below them are ever looked up.
+    std::vector<Leaves> reach(nodes.size());
+    for (auto tier : {topo::Tier::Core, topo::Tier::Spine})
     {
         for (std::uint32_t n = servers; n < nodes.size(); ++n)
         {
-            if (nodes[n].tier != tier)
+            if (nodes[n].tier == tier)
             {
-                continue;
+                reach[n] = Gather(graph, n, false, reach, below[n]);
             }
-            reach[n] = below[n];
-            for (auto id : graph.LinksOf(n))
-            {
-                if (links[id].lower == n)
-                {
-                    const auto& above = reach[links[id].upper];
-                    reach[n].insert(reach[n].end(), above.begin(), above.end());
-                }
-            }
-            std::sort(reach[n].begin(), reach[n].end());
-            reach[n].erase(std::unique(reach[n].begin(), reach[n].end()), reach[n].end());
         }
     }
 
-    m_routes.resize(nodes.size());
+    // The leaves of each plane's pods, in position order.
+    std::vector<std::vector<Leaves>> leavesOfPod;
+    for (std::uint8_t plane = 0;; ++plane)
+    {
+        const auto& leaves = m_places->LeavesOf(plane);
+        if (leaves.empty())
+        {
+            break;
+        }
+        leavesOfPod.emplace_back(m_places->PodsOf(plane));
+        for (auto leaf : leaves)
+        {
+            leavesOfPod.back()[m_places->OfLeaf(leaf).pod].push_back(leaf);
+        }
+    }
+
+    using Key
+        = std::tuple<std::uint32_t, std::vector<RouteTable::Ports>, std::vector<RouteTable::Ports>>;
+    std::map<Key, std::shared_ptr<const RouteTable>> distinct;
+    m_tableOf.resize(nodes.size());
+    m_planeOf.resize(nodes.size(), 0);
     for (std::uint32_t s = servers; s < nodes.size(); ++s)
     {
-        auto& routes = m_routes[s];
-        routes.groupOfEndpoint.assign(m_leafOfEndpoint.size(), SwitchRoutes::kNoRoute);
-        std::map<std::vector<std::uint16_t>, std::uint16_t> index;
-        auto groupFor = [&](std::vector<std::uint16_t> ports)
-        {
-            auto it = index.find(ports);
-            if (it != index.end())
-            {
-                return it->second;
-            }
-            auto id = static_cast<std::uint16_t>(routes.groups.size());
-            routes.groups.push_back(ports);
-            index.emplace(std::move(ports), id);
-            return id;
-        };
         auto ownLinks = graph.LinksOf(s);
-        // Next hops depend only on the destination's leaf: compute them once per leaf.
-        std::uint8_t plane = nodes[s].plane;
-        std::map<std::uint32_t, std::uint16_t> groupOfLeaf;
-        auto leafGroup = [&](std::uint32_t leaf)
+        // Down towards the children that have the leaf below them, else up towards the
+        // switches that reach it.
+        auto portsTowards = [&](std::uint32_t leaf)
         {
-            auto it = groupOfLeaf.find(leaf);
-            if (it != groupOfLeaf.end())
-            {
-                return it->second;
-            }
-            std::vector<std::uint16_t> ports;
+            RouteTable::Ports ports;
             for (auto id : ownLinks)
             {
                 const auto& link = links[id];
-                if (link.upper == s
-                    && std::binary_search(below[link.lower].begin(), below[link.lower].end(), leaf))
+                if (link.upper == s && Contains(below[link.lower], leaf))
                 {
                     ports.push_back(static_cast<std::uint16_t>(link.upperPort));
                 }
             }
             if (ports.empty())
             {
-                // Up, but only towards switches from which the leaf can be reached.
                 for (auto id : ownLinks)
                 {
                     const auto& link = links[id];
-                    if (link.lower == s
-                        && std::binary_search(
-                            reach[link.upper].begin(), reach[link.upper].end(), leaf))
+                    if (link.lower == s && Contains(reach[link.upper], leaf))
                     {
                         ports.push_back(static_cast<std::uint16_t>(link.lowerPort));
                     }
                 }
             }
             std::sort(ports.begin(), ports.end());
-            std::uint16_t group = ports.empty() ? SwitchRoutes::kNoRoute : groupFor(ports);
-            groupOfLeaf.emplace(leaf, group);
-            return group;
+            return ports;
         };
-        for (std::uint32_t e = 0; e < m_leafOfEndpoint.size(); ++e)
+        std::uint8_t plane = nodes[s].plane;
+        m_planeOf[s] = plane;
+        std::uint32_t homePod = m_places->HomePodOf(s);
+        Key key{homePod, {}, {}};
+        if (plane < leavesOfPod.size())
         {
-            std::uint32_t leaf = m_leafOfEndpoint[e];
-            if (leaf == SwitchRoutes::kNoRoute || nodes[leaf].plane != plane || leaf == s)
+            const auto& pods = leavesOfPod[plane];
+            if (homePod < pods.size())
             {
-                continue;
+                for (auto leaf : pods[homePod])
+                {
+                    std::get<1>(key).push_back(portsTowards(leaf));
+                }
             }
-            routes.groupOfEndpoint[e] = leafGroup(leaf);
+            for (std::uint32_t pod = 0; pod < pods.size(); ++pod)
+            {
+                bool lookedUp = pod != homePod && !pods[pod].empty();
+                std::get<2>(key).push_back(lookedUp ? portsTowards(pods[pod].front())
+                                                    : RouteTable::Ports{});
+            }
         }
-        // A leaf reaches its own servers' ports directly.
-        for (auto id : ownLinks)
+        auto it = distinct.find(key);
+        if (it == distinct.end())
         {
-            const auto& link = links[id];
-            if (link.upper == s && nodes[link.lower].kind == topo::GraphNode::Kind::Server)
-            {
-                auto e = static_cast<std::size_t>(link.lower) * portsPerServer + link.lowerPort;
-                routes.groupOfEndpoint[e] = groupFor({static_cast<std::uint16_t>(link.upperPort)});
-            }
+            auto table
+                = std::make_shared<const RouteTable>(homePod, std::get<1>(key), std::get<2>(key));
+            m_distinctBytes += table->MemoryBytes();
+            it = distinct.emplace(std::move(key), std::move(table)).first;
         }
+        m_tableOf[s] = it->second;
     }
+    m_distinct = distinct.size();
+}
+
+RouteTable::Ports
+SwitchRoutes::NextHops(std::uint32_t endpoint) const
+{
+    if (!places)
+    {
+        return {};
+    }
+    const EndpointPlace& destination = places->Of(endpoint);
+    std::uint16_t group = GroupOf(destination);
+    if (group == kOwnPort)
+    {
+        return {destination.leafPort};
+    }
+    return group == RouteTable::kNoRoute ? RouteTable::Ports{} : table->Group(group).Members();
+}
+
+SwitchRoutes
+FabricRoutes::Of(std::uint32_t node) const
+{
+    SwitchRoutes routes;
+    routes.places = m_places;
+    routes.node = node;
+    if (node < m_tableOf.size())
+    {
+        routes.table = m_tableOf[node];
+        routes.plane = m_planeOf[node];
+    }
+    return routes;
+}
+
+std::uint64_t
+FabricRoutes::SwitchEntries() const
+{
+    std::uint64_t entries = 0;
+    for (const auto& table : m_tableOf)
+    {
+        entries += table ? table->Entries() : 0;
+    }
+    return entries;
+}
+
+std::size_t
+FabricRoutes::MemoryBytes() const
+{
+    return m_distinctBytes + m_places->Endpoints() * sizeof(EndpointPlace);
 }
 
 } // namespace ns3::fabric

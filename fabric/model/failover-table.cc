@@ -5,19 +5,10 @@
 namespace ns3::fabric
 {
 
-FailoverTable::FailoverTable(const SwitchRoutes& routes,
-                             std::vector<std::uint32_t> peerOfPort,
-                             std::shared_ptr<const EndpointPlaces> places)
-: m_originalOfEndpoint(routes.groupOfEndpoint)
-, m_groupOfEndpoint(routes.groupOfEndpoint)
+FailoverTable::FailoverTable(SwitchRoutes routes, std::vector<std::uint32_t> peerOfPort)
+: m_routes(std::move(routes))
 , m_peerOfPort(std::move(peerOfPort))
-, m_places(std::move(places))
 {
-    for (const auto& ports : routes.groups)
-    {
-        m_original.emplace_back(ports);
-    }
-    m_groups = m_original;
 }
 
 std::uint32_t
@@ -29,6 +20,24 @@ FailoverTable::UpPortsTo(std::uint32_t node) const
         up += m_peerOfPort[p] == node && !m_down.count(p) ? 1 : 0;
     }
     return up;
+}
+
+template <typename Predicate>
+void
+FailoverTable::RebuildWhere(Predicate affected)
+{
+    if (!m_routes.table)
+    {
+        return;
+    }
+    // The switch's own endpoints are looked up by port, not through the table.
+    for (auto leaf : m_routes.places->LeavesOf(m_routes.plane))
+    {
+        if (leaf != m_routes.node && affected(leaf))
+        {
+            Rebuild(leaf);
+        }
+    }
 }
 
 std::vector<std::uint32_t>
@@ -49,13 +58,7 @@ FailoverTable::SetPortUp(std::uint16_t port, bool up)
     {
         m_down.insert(port);
     }
-    for (std::uint32_t e = 0; e < m_originalOfEndpoint.size(); ++e)
-    {
-        if (m_originalOfEndpoint[e] != SwitchRoutes::kNoRoute)
-        {
-            Rebuild(e);
-        }
-    }
+    RebuildWhere([](std::uint32_t) { return true; });
     bool reachedAfter = peer != kNoPeer && UpPortsTo(peer) > 0;
     if (reachedBefore != reachedAfter)
     {
@@ -72,34 +75,27 @@ FailoverTable::SetRemoteFault(std::uint32_t reporter, std::uint32_t lost, bool f
     {
         return;
     }
-    if (!m_places)
-    {
-        return;
-    }
-    for (std::uint32_t e = 0; e < m_originalOfEndpoint.size(); ++e)
-    {
-        if (m_places->Hides(lost, e) && m_originalOfEndpoint[e] != SwitchRoutes::kNoRoute)
-        {
-            Rebuild(e);
-        }
-    }
+    RebuildWhere([&](std::uint32_t leaf) { return m_routes.places->Hides(lost, leaf); });
 }
 
 void
-FailoverTable::Rebuild(std::uint32_t endpoint)
+FailoverTable::Rebuild(std::uint32_t leaf)
 {
-    std::uint16_t original = m_originalOfEndpoint[endpoint];
-    const auto& members = m_original[original].Members();
-    // The neighbours that said they lost the endpoint's leaf, or its pod's spine.
-    std::set<std::uint32_t> avoid;
-    if (m_places)
+    const EndpointPlaces& places = *m_routes.places;
+    std::uint16_t original = m_routes.table->GroupOf(places.OfLeaf(leaf));
+    if (original == RouteTable::kNoRoute)
     {
-        for (const auto& [lost, reporters] : m_unreachableVia)
+        m_deltaOfLeaf.erase(leaf);
+        return;
+    }
+    const auto& members = m_routes.table->Group(original).Members();
+    // The neighbours that said they lost the leaf, or its pod's spine.
+    std::set<std::uint32_t> avoid;
+    for (const auto& [lost, reporters] : m_unreachableVia)
+    {
+        if (!reporters.empty() && places.Hides(lost, leaf))
         {
-            if (!reporters.empty() && m_places->Hides(lost, endpoint))
-            {
-                avoid.insert(reporters.begin(), reporters.end());
-            }
+            avoid.insert(reporters.begin(), reporters.end());
         }
     }
     std::vector<std::uint16_t> removed;
@@ -122,33 +118,23 @@ FailoverTable::Rebuild(std::uint32_t endpoint)
     }
     if (removed.empty())
     {
-        m_groupOfEndpoint[endpoint] = original;
+        m_deltaOfLeaf.erase(leaf);
         return;
     }
     auto key = std::make_pair(original, removed);
-    auto it = m_derived.find(key);
-    if (it == m_derived.end())
+    auto it = m_derivedIndex.find(key);
+    if (it == m_derivedIndex.end())
     {
-        ResilientEcmpGroup group = m_original[original];
+        ResilientEcmpGroup group = m_routes.table->Group(original);
         for (auto port : removed)
         {
             group.Remove(port);
         }
-        m_groups.push_back(std::move(group));
-        it = m_derived.emplace(key, static_cast<std::uint16_t>(m_groups.size() - 1)).first;
+        m_derived.push_back(std::move(group));
+        auto index = static_cast<std::uint16_t>(m_derived.size() - 1);
+        it = m_derivedIndex.emplace(std::move(key), index).first;
     }
-    m_groupOfEndpoint[endpoint] = it->second;
-}
-
-std::uint32_t
-FailoverTable::EndpointsRerouted() const
-{
-    std::uint32_t rerouted = 0;
-    for (std::uint32_t e = 0; e < m_groupOfEndpoint.size(); ++e)
-    {
-        rerouted += m_groupOfEndpoint[e] != m_originalOfEndpoint[e] ? 1 : 0;
-    }
-    return rerouted;
+    m_deltaOfLeaf[leaf] = it->second;
 }
 
 } // namespace ns3::fabric

@@ -71,9 +71,7 @@ LosslessSwitch::AddPort(Ptr<FabricNetDevice> port, std::uint16_t number)
 }
 
 void
-LosslessSwitch::Configure(const MmuConfig& mmu,
-                          const SwitchFeatures& features,
-                          const SwitchRoutes& routes)
+LosslessSwitch::Configure(const MmuConfig& mmu, const SwitchFeatures& features, SwitchRoutes routes)
 {
     m_features = features;
     MmuConfig config = mmu;
@@ -94,10 +92,12 @@ LosslessSwitch::Configure(const MmuConfig& mmu,
                 = m_ports[p]->GetFabricChannel()->GetPeer(PeekPointer(m_ports[p]))->GetMac();
         }
     }
-    m_routes = routes;
-    m_table = FailoverTable(routes, {}, nullptr);
-    m_pauseRefresh.assign(m_ports.size() * 8, EventId());
-    m_ibHeld.assign(m_ports.size() * 8, 0);
+    m_table = FailoverTable(std::move(routes), {});
+    // Per port and priority, but only where they are used: pause timers once a port pauses its
+    // sender, credits held on InfiniBand fabrics.
+    m_pauseRefresh.clear();
+    bool infiniband = features.linkLayer == LinkLayer::Infiniband;
+    m_ibHeld.assign(infiniband ? m_ports.size() * 8 : 0, 0);
     m_rngState
         ^= (static_cast<std::uint64_t>(GetId()) + 1) * 0xBF58476D1CE4E5B9ull ^ features.hashSeed;
 }
@@ -117,17 +117,7 @@ LosslessSwitch::GetPort(std::uint16_t number) const
 int
 LosslessSwitch::Route(std::uint32_t endpoint, std::uint32_t flowHash) const
 {
-    const ResilientEcmpGroup* found = m_table.GroupOf(endpoint);
-    if (found == nullptr)
-    {
-        return -1;
-    }
-    const auto& group = *found;
-    if (group.Empty())
-    {
-        return -1;
-    }
-    return group.Select(MixHash(flowHash, m_features.hashSeed ^ GetId()));
+    return m_table.Select(endpoint, MixHash(flowHash, m_features.hashSeed ^ GetId()));
 }
 
 double
@@ -221,11 +211,21 @@ LosslessSwitch::ForwardInfiniband(Ptr<FabricNetDevice> in, Ptr<FabricNetDevice> 
     out->Enqueue(frame);
 }
 
+EventId&
+LosslessSwitch::PauseRefresh(std::uint16_t port, std::uint8_t priority)
+{
+    if (m_pauseRefresh.empty())
+    {
+        m_pauseRefresh.resize(m_ports.size() * 8);
+    }
+    return m_pauseRefresh[port * 8u + priority];
+}
+
 void
 LosslessSwitch::RefreshPause(std::uint16_t port, std::uint8_t priority)
 {
     // Renew the pause before the sender's timer runs out, for as long as the queue stays over XON.
-    EventId& event = m_pauseRefresh[port * 8u + priority];
+    EventId& event = PauseRefresh(port, priority);
     event.Cancel();
     std::int64_t lifetime
         = PauseQuantaToNs(m_features.pauseQuanta, m_ports[port]->GetDataRate().GetBitRate());
@@ -260,7 +260,7 @@ LosslessSwitch::HandleTransmitStart(Ptr<FabricNetDevice> out, Frame* frame)
     }
     if (m_mmu->Release(frame->ingressPort, out->GetPortNumber(), priority, frame->Bytes()))
     {
-        m_pauseRefresh[frame->ingressPort * 8u + priority].Cancel();
+        PauseRefresh(frame->ingressPort, priority).Cancel();
         PfcPause resume;
         resume.classEnable = static_cast<std::uint8_t>(1u << priority);
         m_ports[frame->ingressPort]->SendPfc(resume);
@@ -272,13 +272,13 @@ LosslessSwitch::ConfigureRecovery(std::uint32_t graphNode,
                                   std::vector<std::uint32_t> peerOfPort,
                                   std::vector<bool> downward,
                                   std::vector<bool> facesSwitch,
-                                  std::shared_ptr<const EndpointPlaces> places,
                                   const RecoveryConfig& config)
 {
     m_graphNode = graphNode;
     m_downward = std::move(downward);
     m_recovery = config;
-    m_table = FailoverTable(m_routes, std::move(peerOfPort), std::move(places));
+    // A fresh table: the shared routes again, now with the neighbours behind the ports.
+    m_table = FailoverTable(m_table.Routes(), std::move(peerOfPort));
     m_sessions.assign(m_ports.size(), ProbeSession{});
     bool probed = false;
     for (std::size_t p = 0; p < m_ports.size() && p < facesSwitch.size(); ++p)

@@ -84,9 +84,7 @@ public:
     /** Adds the port with graph port number `number`. */
     void AddPort(Ptr<FabricNetDevice> port, std::uint16_t number);
     /** Sets up buffers and routes once all ports are added. */
-    void Configure(const MmuConfig& mmu,
-                   const SwitchFeatures& features,
-                   const SwitchRoutes& routes);
+    void Configure(const MmuConfig& mmu, const SwitchFeatures& features, SwitchRoutes routes);
 
     Ptr<FabricNetDevice> GetPort(std::uint16_t number) const;
     const std::vector<Ptr<FabricNetDevice>>& GetPorts() const { return m_ports; }
@@ -95,17 +93,15 @@ public:
     std::uint64_t GetMaxIbHeldBytes() const { return m_maxIbHeld; }
     /** The egress port a frame to `endpoint` with `flowHash` takes. */
     int Route(std::uint32_t endpoint, std::uint32_t flowHash) const;
-    std::vector<ResilientEcmpGroup>& MutableGroups() { return m_table.MutableGroups(); }
     /**
      * Fault handling: the switch's graph node, the graph node behind each port, which ports face
-     * a lower tier of switches (where notices go), which face any switch (where probes go),
-     * where the endpoints sit, and the policy.
+     * a lower tier of switches (where notices go), which face any switch (where probes go), and
+     * the policy.
      */
     void ConfigureRecovery(std::uint32_t graphNode,
                            std::vector<std::uint32_t> peerOfPort,
                            std::vector<bool> downward,
                            std::vector<bool> facesSwitch,
-                           std::shared_ptr<const EndpointPlaces> places,
                            const RecoveryConfig& config);
     void SetRecoveryObserver(Callback<void, const RecoveryEvent&> observer)
     {
@@ -122,6 +118,8 @@ private:
     void ForwardInfiniband(Ptr<FabricNetDevice> in, Ptr<FabricNetDevice> out, Frame* frame);
     void HandleTransmitStart(Ptr<FabricNetDevice> out, Frame* frame);
     void RefreshPause(std::uint16_t port, std::uint8_t priority);
+    /** The timer that renews a port's pause of a priority. */
+    EventId& PauseRefresh(std::uint16_t port, std::uint8_t priority);
     void OnLinkChange(std::uint16_t port);
     void Detect(std::uint16_t port, bool up);
     void Converge(std::uint16_t port, bool up, std::int64_t detectedNs);
@@ -139,7 +137,6 @@ private:
     std::vector<RedEcnMarker> m_markers;
     std::vector<MacBytes> m_peerMacs; ///< next hop's MAC behind each port
     std::unique_ptr<SharedBufferMmu> m_mmu;
-    SwitchRoutes m_routes;
     FailoverTable m_table;
     std::uint32_t m_graphNode{0};
     std::vector<bool> m_downward;
@@ -157,8 +154,8 @@ private:
     RecoveryConfig m_recovery;
     std::uint32_t m_noticeSequence{0};
     Callback<void, const RecoveryEvent&> m_recoveryObserver;
-    std::vector<EventId> m_pauseRefresh;
-    std::vector<std::uint64_t> m_ibHeld; ///< per ingress port and VL
+    std::vector<EventId> m_pauseRefresh; ///< per port and priority, from the first pause
+    std::vector<std::uint64_t> m_ibHeld; ///< per ingress port and VL (InfiniBand only)
     std::uint64_t m_maxIbHeld{0};
     Crc16ZeroExtender m_vcrcZeros;
     SwitchFeatures m_features;

@@ -32,7 +32,7 @@ RcSender::RcSender(std::uint32_t mtuBytes, std::uint64_t firstPsn)
 {
 }
 
-const RcMessage&
+RcMessage
 RcSender::Post(std::uint64_t id, std::uint64_t bytes, std::int64_t nowNs)
 {
     RcMessage message;
@@ -43,21 +43,22 @@ RcSender::Post(std::uint64_t id, std::uint64_t bytes, std::int64_t nowNs)
     message.lastPsn = m_nextPsn + packets - 1;
     message.postedNs = nowNs;
     m_nextPsn = message.lastPsn + 1;
-    m_messages.push_back(message);
-    return m_messages.back();
+    m_messages.PushBack(message);
+    return message;
 }
 
 const RcMessage&
 RcSender::MessageOf(std::uint64_t psn) const
 {
-    for (const auto& message : m_messages)
+    for (std::size_t i = 0; i < m_messages.Size(); ++i)
     {
+        const RcMessage& message = m_messages[i];
         if (psn >= message.firstPsn && psn <= message.lastPsn)
         {
             return message;
         }
     }
-    return m_messages.back();
+    return m_messages.Back();
 }
 
 RcPacket
@@ -90,10 +91,10 @@ RcSender::Retire(std::uint64_t upTo)
     }
     m_unacked = std::min(upTo, m_nextPsn);
     m_sendPsn = std::max(m_sendPsn, m_unacked);
-    while (!m_messages.empty() && m_messages.front().lastPsn < m_unacked)
+    while (!m_messages.Empty() && m_messages.Front().lastPsn < m_unacked)
     {
-        done.push_back(m_messages.front());
-        m_messages.pop_front();
+        done.push_back(m_messages.Front());
+        m_messages.PopFront();
     }
     return done;
 }

@@ -1,8 +1,9 @@
 #ifndef FABRICSCOPE_FABRIC_RC_TRANSPORT_H
 #define FABRICSCOPE_FABRIC_RC_TRANSPORT_H
 
+#include "fabric/model/ring-queue.h"
+
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <vector>
 
@@ -52,7 +53,7 @@ public:
     explicit RcSender(std::uint32_t mtuBytes, std::uint64_t firstPsn = 0);
 
     /** Queues a message; returns its PSN range. */
-    const RcMessage& Post(std::uint64_t id, std::uint64_t bytes, std::int64_t nowNs);
+    RcMessage Post(std::uint64_t id, std::uint64_t bytes, std::int64_t nowNs);
     bool HasPacketToSend() const { return m_sendPsn < m_nextPsn; }
     /** The next packet to send; advances the send point. */
     RcPacket Next();
@@ -75,11 +76,11 @@ private:
     std::vector<RcMessage> Retire(std::uint64_t upTo);
 
     std::uint32_t m_mtu;
-    std::deque<RcMessage> m_messages; ///< not yet fully acknowledged
-    std::uint64_t m_nextPsn;          ///< first PSN of the next message posted
-    std::uint64_t m_sendPsn;          ///< next PSN to put on the wire
-    std::uint64_t m_unacked;          ///< oldest PSN not acknowledged
-    std::uint64_t m_highestSent;      ///< one past the highest PSN ever sent
+    RingQueue<RcMessage> m_messages; ///< not yet fully acknowledged
+    std::uint64_t m_nextPsn;         ///< first PSN of the next message posted
+    std::uint64_t m_sendPsn;         ///< next PSN to put on the wire
+    std::uint64_t m_unacked;         ///< oldest PSN not acknowledged
+    std::uint64_t m_highestSent;     ///< one past the highest PSN ever sent
     std::uint64_t m_retransmitted{0};
 };
 

@@ -163,7 +163,7 @@ RoceHost::Activate(std::uint32_t id)
     if (!flow.queued)
     {
         flow.queued = true;
-        m_active[flow.spec.port].push_back(id);
+        m_active[flow.spec.port].PushBack(id);
     }
     Pump(flow.spec.port);
 }
@@ -176,15 +176,15 @@ RoceHost::Pump(std::uint16_t port)
     std::int64_t now = Simulator::Now().GetNanoSeconds();
     std::int64_t earliest = std::numeric_limits<std::int64_t>::max();
     std::size_t waiting = 0; // flows seen in a row that are paced
-    while (!active.empty() && waiting < active.size())
+    while (!active.Empty() && waiting < active.Size())
     {
-        std::uint32_t id = active.front();
+        std::uint32_t id = active.Front();
         RoceFlowState& flow = m_flows[id];
         if (nic->GetQueueFrames(flow.spec.priority) >= kQueuedFramesPerPort)
         {
             return; // the next transmission start pumps again
         }
-        active.pop_front();
+        active.PopFront();
         if (!flow.sender->HasPacketToSend() || !WindowAllows(flow))
         {
             flow.queued = false; // an ACK (or NAK, or timeout) brings it back
@@ -193,7 +193,7 @@ RoceHost::Pump(std::uint16_t port)
         if (flow.nextSendNs > now)
         {
             earliest = std::min(earliest, flow.nextSendNs);
-            active.push_back(id);
+            active.PushBack(id);
             ++waiting;
             continue;
         }
@@ -201,7 +201,7 @@ RoceHost::Pump(std::uint16_t port)
         SendPacket(id);
         if (flow.sender->HasPacketToSend() && WindowAllows(flow))
         {
-            active.push_back(id);
+            active.PushBack(id);
         }
         else
         {

@@ -6,6 +6,7 @@
 #include "fabric/model/fabric-net-device.h"
 #include "fabric/model/ib-wire.h"
 #include "fabric/model/rc-transport.h"
+#include "fabric/model/ring-queue.h"
 #include "fabric/model/roce-wire.h"
 
 #include <deque>
@@ -198,8 +199,8 @@ private:
 
     std::vector<Ptr<FabricNetDevice>> m_ports;
     std::vector<std::uint32_t> m_endpoints;
-    std::vector<std::deque<std::uint32_t>> m_active; ///< flows with packets to send, per port
-    std::vector<EventId> m_wake;                     ///< per port: the next paced send
+    std::vector<RingQueue<std::uint32_t>> m_active; ///< flows with packets to send, per port
+    std::vector<EventId> m_wake;                    ///< per port: the next paced send
     // A deque: completion callbacks may add flows while a flow is being handled, and references
     // to the others must stay valid.
     std::deque<RoceFlowState> m_flows;

@@ -324,7 +324,7 @@ TEST_CASE("the estimate is within a factor of 2 of the peak a medium run measure
 #if defined(__SANITIZE_ADDRESS__)
     WARN("AddressSanitizer's shadow memory and redzones are not what the estimate models");
 #else
-    // 64 GPUs of the 10,240-GPU design: a 700 MB fabric and a 64 MiB ring AllReduce.
+    // 64 GPUs of the 10,240-GPU design: a 330 MB fabric and a 64 MiB ring AllReduce.
     auto dir = TempDir("estimate-medium");
     double ratio = EstimateOverMeasured(dir, Ring("builtin:roce-10k-rail", 64, 0, "64MiB"));
     REQUIRE(ratio >= kAtLeast);
