@@ -1,3 +1,4 @@
+#include "support/small-training.h"
 #include "traffic/model/schedule-size.h"
 
 #include <catch2/catch.hpp>
@@ -6,6 +7,7 @@
 #include <tuple>
 
 using namespace fab::traffic;
+using fab::tests::SmallTraining;
 
 namespace
 {
@@ -30,10 +32,11 @@ Measured
 Measure(const Schedule& schedule)
 {
     Measured m;
-    m.tasks = schedule.Tasks().size();
+    auto tasks = schedule.ExpandTasks();
+    m.tasks = tasks.size();
     m.groups = schedule.Groups().size();
     std::set<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>> pairs;
-    for (const auto& task : schedule.Tasks())
+    for (const auto& task : tasks)
     {
         m.dependencies += task.dependsOn.size();
         if (task.kind != TaskKind::Transfer)
@@ -81,22 +84,6 @@ RequireMatches(const ScheduleSize& size, const Measured& m, bool exactBetweenSer
         REQUIRE(size.fabricPackets >= m.fabricPackets);
         REQUIRE(size.queuePairs >= m.queuePairs);
     }
-}
-
-JobSpec
-Training(std::uint32_t dp, std::uint32_t tp, std::uint32_t pp)
-{
-    JobSpec job;
-    job.model.layers = 4;
-    job.model.hidden = 256;
-    job.model.sequence = 256;
-    job.model.vocabulary = 1000;
-    job.parallel.dp = dp;
-    job.parallel.tp = tp;
-    job.parallel.pp = pp;
-    job.bucketBytes = 1 << 20;
-    job.compute.layerForwardNs = 10'000;
-    return job;
 }
 
 } // namespace
@@ -194,28 +181,28 @@ TEST_CASE("a training job's schedule is counted without building it", "[traffic]
         bool exact;
     };
     std::vector<Case> cases;
-    cases.push_back({"tp inside servers, dp across", Training(4, 8, 1), 8, true});
-    cases.push_back({"tp smaller than a server", Training(8, 2, 1), 8, true});
+    cases.push_back({"tp inside servers, dp across", SmallTraining(4, 8, 1), 8, true});
+    cases.push_back({"tp smaller than a server", SmallTraining(8, 2, 1), 8, true});
     {
-        auto job = Training(4, 2, 2);
+        auto job = SmallTraining(4, 2, 2);
         job.globalBatch = 16; // 4 micro-batches in 1F1B
         cases.push_back({"pipeline over servers", job, 8, true});
     }
     {
-        auto job = Training(2, 2, 4);
+        auto job = SmallTraining(2, 2, 4);
         job.globalBatch = 6;
         job.model.layers = 8;
         cases.push_back({"pipeline stages sharing servers", job, 8, true});
     }
     {
-        auto job = Training(16, 1, 1);
+        auto job = SmallTraining(16, 1, 1);
         job.model.experts = 8;
         job.model.moeEvery = 2;
         job.parallel.ep = 4;
         cases.push_back({"experts over some servers", job, 4, true});
     }
     {
-        auto job = Training(8, 2, 1);
+        auto job = SmallTraining(8, 2, 1);
         job.model.experts = 4;
         job.parallel.ep = 4;
         job.parallel.sequenceParallel = true;
@@ -223,19 +210,19 @@ TEST_CASE("a training job's schedule is counted without building it", "[traffic]
         cases.push_back({"sequence parallel with experts", job, 8, true});
     }
     {
-        auto job = Training(8, 1, 1);
+        auto job = SmallTraining(8, 1, 1);
         job.dpAlgorithm = CollectiveAlgorithm::Tree;
         job.algorithm.treeChunks = 3;
         cases.push_back({"tree buckets", job, 2, false});
     }
     {
-        auto job = Training(8, 1, 2);
+        auto job = SmallTraining(8, 1, 2);
         job.dpAlgorithm = CollectiveAlgorithm::HalvingDoubling;
         job.model.parameters = 50'000'000;
         cases.push_back({"halving-doubling buckets of a scaled model", job, 4, false});
     }
     {
-        auto job = Training(4, 2, 1);
+        auto job = SmallTraining(4, 2, 1);
         job.dpAlgorithm = CollectiveAlgorithm::Hierarchical;
         job.algorithm.channels = 3;
         cases.push_back({"hierarchical buckets", job, 8, true});
@@ -253,7 +240,7 @@ TEST_CASE("a training job's schedule is counted without building it", "[traffic]
 
 TEST_CASE("counting a huge job takes no memory and names its size", "[traffic][estimate]")
 {
-    JobSpec job = Training(1024, 8, 1);
+    JobSpec job = SmallTraining(1024, 8, 1);
     job.model.layers = 1'000'000'000;
     job.model.experts = 0;
     auto size = SizeIteration(job, 8, kMtu);
