@@ -1,4 +1,5 @@
 #include "support/small-training.h"
+#include "support/task-replay.h"
 #include "traffic/model/schedule-size.h"
 
 #include <catch2/catch.hpp>
@@ -26,6 +27,8 @@ struct Measured
     std::uint64_t fabricTransfers{0};
     std::uint64_t fabricPackets{0};
     std::uint64_t queuePairs{0};
+    std::uint64_t storedTasks{0};
+    std::uint64_t plans{0};
 };
 
 Measured
@@ -34,6 +37,8 @@ Measure(const Schedule& schedule)
     Measured m;
     auto tasks = schedule.ExpandTasks();
     m.tasks = tasks.size();
+    m.storedTasks = schedule.HeldTasks();
+    m.plans = schedule.HeldPlans();
     m.groups = schedule.Groups().size();
     std::set<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>> pairs;
     for (const auto& task : tasks)
@@ -65,6 +70,8 @@ void
 RequireMatches(const ScheduleSize& size, const Measured& m, bool exactBetweenServers)
 {
     REQUIRE(size.tasks == m.tasks);
+    REQUIRE(size.storedTasks == m.storedTasks);
+    REQUIRE(size.plans == m.plans);
     REQUIRE(size.groups == m.groups);
     REQUIRE(size.groupRanks == m.groupRanks);
     REQUIRE(size.collectives == m.collectives);
@@ -84,6 +91,14 @@ RequireMatches(const ScheduleSize& size, const Measured& m, bool exactBetweenSer
         REQUIRE(size.fabricPackets >= m.fabricPackets);
         REQUIRE(size.queuePairs >= m.queuePairs);
     }
+}
+
+/** A replay's durations: compute as given, a transfer by its size. */
+std::int64_t
+Busy(const TaskView& task)
+{
+    return task.durationNs > 0 ? task.durationNs
+                               : 1'000 + static_cast<std::int64_t>(task.bytes / 100);
 }
 
 } // namespace
@@ -168,7 +183,17 @@ TEST_CASE("a collective job's schedule is counted without building it", "[traffi
                                 {job.options.channels,
                                  job.options.treeChunks,
                                  std::min(c.gpus, c.perServer != 0 ? c.perServer : 8)});
-    REQUIRE(size.largestDag == dag.transfers.size());
+    REQUIRE(size.transfers == dag.transfers.size());
+    // One collective, held whole: a plan between servers, scale-up tasks inside one.
+    REQUIRE(size.heldTasks == size.storedTasks);
+    REQUIRE(size.heldPlans == size.plans);
+    if (size.plans == 1)
+    {
+        fab::tests::ReplayFootprint footprint;
+        fab::tests::ReplayGenerated(schedule, Busy, &footprint);
+        REQUIRE(footprint.waiting <= size.waiting);
+        REQUIRE(size.posted <= size.transfers);
+    }
 }
 
 TEST_CASE("a training job's schedule is counted without building it", "[traffic][estimate]")
@@ -234,7 +259,13 @@ TEST_CASE("a training job's schedule is counted without building it", "[traffic]
         auto schedule = BuildIteration(c.job, places, {});
         auto size = SizeIteration(c.job, c.gpusPerServer, kMtu);
         RequireMatches(size, Measure(schedule), c.exact);
-        REQUIRE(size.largestDag > 0);
+        // Streamed, a run holds no more than the estimate's window.
+        auto streamed = StreamIteration(c.job, places, {});
+        fab::tests::ReplayFootprint footprint;
+        fab::tests::ReplayGenerated(streamed, Busy, &footprint);
+        REQUIRE(footprint.held > 0);
+        REQUIRE(footprint.held <= size.heldTasks + size.heldPlans);
+        REQUIRE(size.heldTasks <= size.storedTasks);
     }
 }
 

@@ -119,8 +119,11 @@ TEST_CASE("a collective appended as a plan is the schedule its expanded DAG made
         }
         Schedule schedule(servers);
         std::vector<Task> expected;
-        schedule.AddGroup(TaskGroup{"iteration"});
-        std::uint32_t compute = schedule.AddGroup(TaskGroup{"compute"});
+        TaskGroup named;
+        named.name = "iteration";
+        schedule.AddGroup(named);
+        named.name = "compute";
+        std::uint32_t compute = schedule.AddGroup(named);
         // Ready points: none, a task of the rank's own, or the task the previous rank waits for.
         std::vector<TaskId> ready(c.ranks, kNoTask);
         for (std::uint32_t i = 0; i < c.ranks; ++i)
@@ -165,6 +168,14 @@ TEST_CASE("a collective appended as a plan is the schedule its expanded DAG made
             expected.push_back(task);
         }
         RequireSameTasks(schedule.ExpandTasks(), expected);
+        // Every transfer and join knows its collective; the ready points, their own tasks, none.
+        auto view = schedule.CollectiveOf(base);
+        REQUIRE(view.has_value());
+        REQUIRE(view->first == base);
+        REQUIRE(view->group == g);
+        REQUIRE(view->plan->Transfers() == dag.transfers.size());
+        REQUIRE(schedule.CollectiveOf(done.back())->first == base);
+        REQUIRE_FALSE(schedule.CollectiveOf(schedule.Appended() - 1).has_value());
         REQUIRE(schedule.IsTopologicallyOrdered());
         auto reference = ReplayExpanded(expected, Scrambled);
         REQUIRE(reference.size() == expected.size());

@@ -9,6 +9,7 @@
 #include <deque>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -135,10 +136,23 @@ public:
     /** Whether the emitter has appended everything (always, for a complete schedule). */
     bool Complete() const { return m_emitter == nullptr || m_emitterDone; }
 
-    /** Tasks and collectives kept: appended and not released. */
-    std::size_t Held() const { return m_tasks.size() + m_blocks.size(); }
+    /** Compute, join and scale-up tasks kept: appended and not released. */
+    std::size_t HeldTasks() const { return m_tasks.size(); }
+    /** Collectives kept as plans. */
+    std::size_t HeldPlans() const { return m_blocks.size(); }
+    std::size_t Held() const { return HeldTasks() + HeldPlans(); }
     /** A task appended and not released. */
     TaskView View(TaskId id) const;
+    /** Where a transfer or join of a collective kept as a plan comes from: an engine that moves
+     *  a phase's transfers together (a flow model) reads the plan's phases. */
+    struct CollectiveView
+    {
+        TaskId first{0}; ///< the id of its transfer 0
+        std::uint32_t group{0};
+        const CollectivePlan* plan{nullptr};
+    };
+    /** The collective task `id` belongs to; nullopt for compute, join and scale-up tasks. */
+    std::optional<CollectiveView> CollectiveOf(TaskId id) const;
     /** Appends what `id` waits for, increasing. */
     void DependenciesOf(TaskId id, std::vector<TaskId>& out) const;
     std::uint32_t DependencyCount(TaskId id) const;

@@ -37,16 +37,25 @@ TaskGenerator::End(TaskId id)
     for (std::size_t k = 0; k < m_lists[level].size(); ++k)
     {
         TaskId next = m_lists[level][k];
-        auto [waiting, fresh] = m_waiting.try_emplace(next, 0);
-        if (fresh)
+        std::uint32_t* waiting = m_waiting.Find(next);
+        if (waiting == nullptr)
         {
-            waiting->second = m_schedule.DependencyCount(next);
+            std::uint32_t count = m_schedule.DependencyCount(next);
+            if (count > 1)
+            {
+                m_waiting.Insert(next, count - 1);
+                continue;
+            }
         }
-        if (--waiting->second == 0)
+        else if (--*waiting > 0)
         {
-            m_waiting.erase(waiting);
-            m_begin(next);
+            continue;
         }
+        else
+        {
+            m_waiting.Erase(next);
+        }
+        m_begin(next);
     }
     --m_depth;
     // Counted last, as a task's dependents are begun before it is counted done.

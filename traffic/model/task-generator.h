@@ -2,11 +2,11 @@
 #define FABRICSCOPE_TRAFFIC_TASK_GENERATOR_H
 
 #include "traffic/model/schedule.h"
+#include "traffic/model/wait-counts.h"
 
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <unordered_map>
 #include <vector>
 
 namespace fab::traffic
@@ -40,12 +40,12 @@ public:
     bool Finished() const;
     std::uint64_t Ended() const { return m_ended; }
     /** Tasks waiting with some of their dependencies ended. */
-    std::size_t Waiting() const { return m_waiting.size(); }
+    std::size_t Waiting() const { return m_waiting.Size(); }
 
 private:
     Schedule& m_schedule;
     BeginCallback m_begin;
-    std::unordered_map<TaskId, std::uint32_t> m_waiting;
+    WaitCounts m_waiting;
     /** Dependents being walked, one list per End on the stack. */
     std::deque<std::vector<TaskId>> m_lists;
     std::size_t m_depth{0};
