@@ -128,7 +128,7 @@ main(int argc, char** argv)
     auto places = traffic::PlaceRanks(spec, design.servers.gpus);
     fabric::FabricJob job;
     job.name = spec.name;
-    job.iteration = traffic::BuildIteration(spec, places, traffic::ScaleUpLink{});
+    job.iteration = traffic::StreamIteration(spec, places, traffic::ScaleUpLink{});
     job.ranks = fabric::PlaceOnNics(design, places);
 
     fabric::FabricBuilder builder(design, options);
@@ -144,7 +144,7 @@ main(int argc, char** argv)
               << "parallel: dp=" << spec.parallel.dp << " tp=" << spec.parallel.tp
               << " pp=" << spec.parallel.pp << " ep=" << spec.parallel.ep << "\n"
               << "micro_batches: " << spec.MicroBatches() << "\n"
-              << "tasks_per_iteration: " << schedule.Tasks().size() << "\n";
+              << "tasks_per_iteration: " << schedule.TaskCount() << "\n";
     // Collectives inside one server run over the scale-up link; their bandwidth says nothing
     // about the fabric, so they are counted apart.
     for (const auto& iteration : runner.Iterations())

@@ -4,7 +4,6 @@
 #include "fabric/helper/schedule-runner.h"
 #include "fabric/model/endpoint-places.h"
 #include "traffic/model/schedule.h"
-#include "traffic/model/transfer-dag.h"
 
 namespace ns3::fabric
 {
@@ -19,12 +18,13 @@ constexpr std::uint64_t kSmallBlock = 32;
 ::fab::traffic::MemoryFigures
 PacketMemoryFigures()
 {
-    // Checked against the peak RSS of whole runs (estimate ÷ measured): one small collective
-    // on roce-128-rail 1.00, ib-ndr-1024-superpod 1.14, roce-10k-rail 0.99; a 64 MiB ring
-    // AllReduce over 64, 256 and 1,024 GPUs of roce-10k-rail 1.00, 0.93 and 1.25 (the last
-    // takes every sending port's retransmit timers as pending at once; over its 4.8 ms they
-    // partly expire); 1 KiB rings, where tasks dominate, 0.93 and 1.11; a 16 MiB All-to-All
-    // over 256 servers 1.00; the default scenario 1.90 (its ports send in bursts).
+    // Checked against the peak RSS of whole runs (estimate ÷ measured): a 64 MiB ring AllReduce
+    // over 64, 256, 1,024 and 2,048 GPUs of roce-10k-rail 1.00, 0.98, 1.11 and 1.11 (the fabric
+    // is most of it; the rest is mostly the retransmit timers each ACK leaves pending, taken as a
+    // timeout's share of the run's ACKs); a 4 MiB ring over 16 GPUs of roce-128-rail 0.97, a
+    // small training job 0.99, the default scenario 1.16. Collectives are plans and training
+    // iterations are streamed, so tasks no longer dominate: the run holds per collective its
+    // plan and ready points, per rank and channel a wait count and a posted transfer.
     namespace traffic = ::fab::traffic;
     traffic::MemoryFigures f;
     // Measured: `simulate --print-scenario` peaks at 13 MiB (code, ns-3's libraries, the
@@ -44,18 +44,21 @@ PacketMemoryFigures()
     // table, so counting every switch's entries bounds the tables from above; failover keeps
     // only what faults change.
     f.perRouteEntry = sizeof(std::uint16_t);
-    // A task in the schedule's vector and its dependency list's first block; the runner's list
-    // of dependents (and its first block), wait count and start and end times. With about four
-    // dependencies a transfer comes to 204 B; rings of 1 KiB over 256 and 1,024 GPUs grew by
-    // 182 B per transfer.
-    f.perTaskInVector = sizeof(traffic::Task);
-    f.perTask = sizeof(traffic::Task) + kSmallBlock;
-    f.perRunnerTask = sizeof(std::vector<std::uint32_t>) + kSmallBlock + sizeof(std::uint32_t)
-                      + 2 * sizeof(std::int64_t);
+    // A held task (a compute, join or scale-up task: collectives between servers are plans):
+    // its record in the schedule's deque, its dependency list's block, the list of tasks that
+    // wait for it (a hash-map node and its block) and its bucket.
+    f.perTask = sizeof(traffic::Task) + 1 + 3 * kSmallBlock + 2 * sizeof(void*);
     // An id in a dependency list and in a list of dependents.
-    f.perDependency = 2 * sizeof(std::uint32_t);
-    f.perDagTransferInVector = sizeof(traffic::Transfer);
-    f.perDagTransfer = sizeof(traffic::Transfer) + kSmallBlock;
+    f.perDependency = 2 * sizeof(traffic::TaskId);
+    // A collective kept as its plan: the schedule's record, the plan and its control block.
+    f.perPlan = 256;
+    // Per rank: its ready point, the hook that lets that task find the collective's roots (a
+    // hash-map node and its block), and the tree tables of a tree plan.
+    f.perPlanRank = sizeof(traffic::TaskId) + 3 * kSmallBlock + 32;
+    // A wait count in the generator's hash map: node and bucket.
+    f.perWaitingTask = kSmallBlock + 2 * sizeof(void*);
+    // The runner's record of a posted transfer and the sender's message in their deques.
+    f.perPostedTransfer = 96;
     // A group in the schedule and again in the job's summary, with its name on the heap.
     f.perGroup = 2 * (sizeof(traffic::TaskGroup) + 48);
     f.perGroupRank = 2 * sizeof(std::uint32_t);

@@ -501,7 +501,7 @@ traffic::Schedule
 ScenarioJob::Iteration(const std::vector<traffic::RankPlace>& places,
                        const traffic::ScaleUpLink& scaleUp) const
 {
-    return kind == Kind::Training ? traffic::BuildIteration(training, places, scaleUp)
+    return kind == Kind::Training ? traffic::StreamIteration(training, places, scaleUp)
                                   : traffic::BuildCollectiveIteration(collective, places, scaleUp);
 }
 

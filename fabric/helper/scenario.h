@@ -36,7 +36,7 @@ struct ScenarioJob
     }
     /** Its ranks on servers and GPUs. */
     std::vector<traffic::RankPlace> Places(std::uint32_t gpusPerServer) const;
-    /** One iteration's schedule. */
+    /** One iteration's schedule; a training job's is streamed, layer by layer. */
     traffic::Schedule Iteration(const std::vector<traffic::RankPlace>& places,
                                 const traffic::ScaleUpLink& scaleUp) const;
 };

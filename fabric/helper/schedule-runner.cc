@@ -42,6 +42,8 @@ ScheduleRunner::ScheduleRunner(FabricBuilder& fabric)
 {
 }
 
+ScheduleRunner::~ScheduleRunner() = default;
+
 std::uint32_t
 ScheduleRunner::AddJob(FabricJob job)
 {
@@ -62,31 +64,8 @@ ScheduleRunner::AddJob(FabricJob job)
                                         + std::to_string(rank.server));
         }
     }
-    JobState state;
+    JobState& state = m_jobs.emplace_back();
     state.spec = std::move(job);
-    const auto& tasks = state.spec.iteration.Tasks();
-    state.dependents.resize(tasks.size());
-    for (const auto& task : tasks)
-    {
-        for (auto d : task.dependsOn)
-        {
-            state.dependents[d].push_back(task.id);
-        }
-    }
-    // Per group, the bytes the busiest rank sends over the fabric: what bounds its busbw.
-    state.busiestNicBytes.assign(state.spec.iteration.Groups().size(), 0);
-    std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint64_t> sent;
-    for (const auto& task : tasks)
-    {
-        if (task.kind == traffic::TaskKind::Transfer
-            && state.spec.ranks[task.src].server != state.spec.ranks[task.dst].server)
-        {
-            auto& bytes = sent[{task.group, task.src}];
-            bytes += task.bytes;
-            state.busiestNicBytes[task.group] = std::max(state.busiestNicBytes[task.group], bytes);
-        }
-    }
-    m_jobs.push_back(std::move(state));
     return static_cast<std::uint32_t>(m_jobs.size() - 1);
 }
 
@@ -115,48 +94,47 @@ ScheduleRunner::Progress() const
     double done = 0;
     for (const auto& job : m_jobs)
     {
-        double tasks = static_cast<double>(job.spec.iteration.Tasks().size());
-        double current = !job.running || tasks == 0 ? 0 : (tasks - job.remaining) / tasks;
+        double tasks = static_cast<double>(job.spec.iteration.TaskCount());
+        double current
+            = !job.running || tasks == 0 ? 0 : static_cast<double>(job.generator->Ended()) / tasks;
         done += std::min<double>(job.iteration + current, m_iterations);
     }
     return done / (static_cast<double>(m_iterations) * static_cast<double>(m_jobs.size()));
+}
+
+std::size_t
+ScheduleRunner::WaitingTasks() const
+{
+    std::size_t waiting = 0;
+    for (const auto& job : m_jobs)
+    {
+        waiting += job.generator ? job.generator->Waiting() : 0;
+    }
+    return waiting;
 }
 
 void
 ScheduleRunner::StartIteration(std::uint32_t j)
 {
     JobState& job = m_jobs[j];
-    const auto& tasks = job.spec.iteration.Tasks();
     job.iterationStartNs = Simulator::Now().GetNanoSeconds();
     job.running = true;
-    job.remaining = static_cast<std::uint32_t>(tasks.size());
-    job.startNs.assign(tasks.size(), -1);
-    job.endNs.assign(tasks.size(), -1);
-    job.waiting.resize(tasks.size());
-    for (const auto& task : tasks)
+    job.spec.iteration.Restart();
+    job.generator = std::make_unique<traffic::TaskGenerator>(
+        job.spec.iteration, [this, j](traffic::TaskId id) { Begin(j, id); });
+    job.generator->Start();
+    if (job.running && job.generator->Finished())
     {
-        job.waiting[task.id] = static_cast<std::uint32_t>(task.dependsOn.size());
-    }
-    if (tasks.empty())
-    {
-        EndIteration(j);
-        return;
-    }
-    for (const auto& task : tasks)
-    {
-        if (task.dependsOn.empty())
-        {
-            Begin(j, task.id);
-        }
+        EndIteration(j); // nothing to run
     }
 }
 
 void
-ScheduleRunner::Begin(std::uint32_t j, std::uint32_t id)
+ScheduleRunner::Begin(std::uint32_t j, traffic::TaskId id)
 {
     JobState& job = m_jobs[j];
-    const traffic::Task& task = job.spec.iteration.Tasks()[id];
-    job.startNs[id] = Simulator::Now().GetNanoSeconds();
+    traffic::TaskView task = job.spec.iteration.View(id);
+    std::int64_t now = Simulator::Now().GetNanoSeconds();
     const RankPlacement& src = job.spec.ranks[task.src];
     const RankPlacement& dst = job.spec.ranks[task.dst];
     bool fabric = task.kind == traffic::TaskKind::Transfer && src.server != dst.server;
@@ -167,25 +145,25 @@ ScheduleRunner::Begin(std::uint32_t j, std::uint32_t id)
                               : task.durationNs;
         if (ns == 0)
         {
-            End(j, id);
+            End(j, id, now);
             return;
         }
-        Simulator::Schedule(NanoSeconds(ns), &ScheduleRunner::End, this, j, id);
+        Simulator::Schedule(NanoSeconds(ns), &ScheduleRunner::End, this, j, id, now);
         return;
     }
     std::uint32_t qp = QueuePairFor(j, task);
     const QueuePairRecord& record = m_queuePairs[qp];
     Ptr<RoceHost> host = m_fabric.Host(src.server);
     const RoceFlowSpec& spec = host->GetFlow(record.flow).spec;
-    m_inFlight[dst.server][PeerKey(m_fabric.Endpoint(src.server, src.port), spec.destQp)]
-        .emplace_back(j, id);
+    m_inFlight[dst.server][PeerKey(m_fabric.Endpoint(src.server, src.port), spec.destQp)].push_back(
+        Posted{j, id, now});
     // A chunk can round down to nothing: the message still carries one byte, as a real
     // zero-length WRITE still carries its headers.
     host->PostMessage(record.flow, std::max<std::uint64_t>(task.bytes, 1), id);
 }
 
 std::uint32_t
-ScheduleRunner::QueuePairFor(std::uint32_t j, const traffic::Task& task)
+ScheduleRunner::QueuePairFor(std::uint32_t j, const traffic::TaskView& task)
 {
     auto key = std::make_tuple(j, task.src, task.dst, task.channel);
     auto it = m_queuePairOf.find(key);
@@ -232,24 +210,39 @@ ScheduleRunner::OnDelivery(std::uint32_t server, std::uint32_t srcEndpoint, std:
     {
         return; // traffic the runner did not post
     }
-    auto [j, id] = it->second.front();
+    Posted posted = it->second.front();
     it->second.pop_front();
-    End(j, id);
+    End(posted.job, posted.task, posted.startNs);
 }
 
 void
-ScheduleRunner::End(std::uint32_t j, std::uint32_t id)
+ScheduleRunner::End(std::uint32_t j, traffic::TaskId id, std::int64_t startNs)
 {
     JobState& job = m_jobs[j];
-    job.endNs[id] = Simulator::Now().GetNanoSeconds();
-    for (auto next : job.dependents[id])
+    std::int64_t now = Simulator::Now().GetNanoSeconds();
+    traffic::TaskView task = job.spec.iteration.View(id);
+    // Join points (group 0) and tasks that took no time are no one's span.
+    if (task.group != 0 && now > startNs)
     {
-        if (--job.waiting[next] == 0)
+        if (job.extent.size() <= task.group)
         {
-            Begin(j, next);
+            job.extent.resize(task.group + 1, {std::numeric_limits<std::int64_t>::max(), -1});
+        }
+        auto& e = job.extent[task.group];
+        e.first = std::min(e.first, startNs);
+        e.second = std::max(e.second, now);
+        for (auto rank : {task.src, task.dst})
+        {
+            auto [span, fresh] = job.spans.try_emplace({task.group, rank}, startNs, now);
+            if (!fresh)
+            {
+                span->second.first = std::min(span->second.first, startNs);
+                span->second.second = std::max(span->second.second, now);
+            }
         }
     }
-    if (--job.remaining == 0)
+    job.generator->End(id);
+    if (job.running && job.generator->Finished())
     {
         EndIteration(j);
     }
@@ -259,38 +252,11 @@ void
 ScheduleRunner::EndIteration(std::uint32_t j)
 {
     JobState& job = m_jobs[j];
-    const traffic::Schedule& schedule = job.spec.iteration;
-    const auto& tasks = schedule.Tasks();
-    const auto& groups = schedule.Groups();
+    const auto& groups = job.spec.iteration.Groups();
     std::int64_t now = Simulator::Now().GetNanoSeconds();
-
-    // Each group's extent, and each rank's part in it.
-    std::vector<std::pair<std::int64_t, std::int64_t>> extent(
-        groups.size(), {std::numeric_limits<std::int64_t>::max(), -1});
-    std::map<std::pair<std::uint32_t, std::uint32_t>, std::pair<std::int64_t, std::int64_t>> spans;
-    for (const auto& task : tasks)
+    for (std::uint32_t g = 1; g < groups.size() && g < job.extent.size(); ++g)
     {
-        if (task.group == 0 || job.endNs[task.id] <= job.startNs[task.id])
-        {
-            continue; // join points
-        }
-        auto& e = extent[task.group];
-        e.first = std::min(e.first, job.startNs[task.id]);
-        e.second = std::max(e.second, job.endNs[task.id]);
-        for (auto rank : {task.src, task.dst})
-        {
-            auto [span, fresh]
-                = spans.try_emplace({task.group, rank}, job.startNs[task.id], job.endNs[task.id]);
-            if (!fresh)
-            {
-                span->second.first = std::min(span->second.first, job.startNs[task.id]);
-                span->second.second = std::max(span->second.second, job.endNs[task.id]);
-            }
-        }
-    }
-    for (std::uint32_t g = 1; g < groups.size(); ++g)
-    {
-        if (groups[g].kind != traffic::GroupKind::Collective || extent[g].second < 0)
+        if (groups[g].kind != traffic::GroupKind::Collective || job.extent[g].second < 0)
         {
             continue;
         }
@@ -298,28 +264,30 @@ ScheduleRunner::EndIteration(std::uint32_t j)
         record.job = j;
         record.iteration = job.iteration;
         record.group = g;
-        record.startNs = extent[g].first;
-        record.endNs = extent[g].second;
+        record.startNs = job.extent[g].first;
+        record.endNs = job.extent[g].second;
         double seconds = static_cast<double>(record.endNs - record.startNs) * 1e-9;
         record.algbwGbps = static_cast<double>(groups[g].bytes) * 8 / seconds / 1e9;
         record.busbwGbps = record.algbwGbps
                            * traffic::BusBandwidthFactor(
                                groups[g].op, static_cast<std::uint32_t>(groups[g].ranks.size()));
-        if (job.busiestNicBytes[g] > 0)
+        if (groups[g].busiestSenderBytes > 0)
         {
             double factor = traffic::BusBandwidthFactor(
                 groups[g].op, static_cast<std::uint32_t>(groups[g].ranks.size()));
             record.boundGbps = factor * static_cast<double>(groups[g].bytes)
                                * static_cast<double>(m_fabric.PayloadRateBps())
-                               / static_cast<double>(job.busiestNicBytes[g]) / 1e9;
+                               / static_cast<double>(groups[g].busiestSenderBytes) / 1e9;
         }
         m_collectives.push_back(record);
     }
-    for (const auto& [key, span] : spans)
+    for (const auto& [key, span] : job.spans)
     {
         m_spans.push_back(
             RankSpan{j, job.iteration, key.second, key.first, span.first, span.second});
     }
+    job.extent.clear();
+    job.spans.clear();
     job.running = false;
     IterationRecord record{j, job.iteration, job.iterationStartNs, now};
     m_iterationRecords.push_back(record);

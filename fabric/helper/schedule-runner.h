@@ -4,11 +4,13 @@
 #include "fabric/helper/fabric-builder.h"
 #include "traffic/model/job.h"
 #include "traffic/model/schedule.h"
+#include "traffic/model/task-generator.h"
 
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <tuple>
 #include <unordered_map>
@@ -86,10 +88,12 @@ struct QueuePairRecord
 
 /**
  * Runs jobs' schedules on the fabric, iteration after iteration. A task starts when every task
- * it depends on has ended. Compute tasks take their duration; a transfer between two servers is
- * an RDMA WRITE on a queue pair kept per (source, destination, channel) and ends when its last
- * byte is delivered to the receiver; a transfer inside a server, or a collective run wholly in
- * one, takes the scale-up link's time. Iteration i + 1 of a job starts when iteration i ends.
+ * it depends on has ended, as a TaskGenerator yields it: the runner holds the tasks under way,
+ * never a whole collective's transfers, and a streamed schedule is emitted as it goes. Compute
+ * tasks take their duration; a transfer between two servers is an RDMA WRITE on a queue pair kept
+ * per (source, destination, channel) and ends when its last byte is delivered to the receiver; a
+ * transfer inside a server, or a collective run wholly in one, takes the scale-up link's time.
+ * Iteration i + 1 of a job starts when iteration i ends.
  */
 class ScheduleRunner
 {
@@ -97,6 +101,7 @@ public:
     explicit ScheduleRunner(FabricBuilder& fabric);
     ScheduleRunner(const ScheduleRunner&) = delete;
     ScheduleRunner& operator=(const ScheduleRunner&) = delete;
+    ~ScheduleRunner();
 
     /** Adds a job; its ranks must name servers and NIC ports of the fabric. Returns its index. */
     std::uint32_t AddJob(FabricJob job);
@@ -119,33 +124,42 @@ public:
     const std::vector<IterationRecord>& Iterations() const { return m_iterationRecords; }
     const std::vector<RankSpan>& Spans() const { return m_spans; }
     const std::vector<QueuePairRecord>& QueuePairs() const { return m_queuePairs; }
+    /** Tasks of the current iterations waiting with some of their dependencies ended. */
+    std::size_t WaitingTasks() const;
 
 private:
     struct JobState
     {
         FabricJob spec;
-        std::vector<std::vector<std::uint32_t>> dependents;
-        std::vector<std::uint64_t> busiestNicBytes; ///< per group: most fabric bytes one rank sends
-        std::vector<std::uint32_t> waiting;
-        std::vector<std::int64_t> startNs;
-        std::vector<std::int64_t> endNs;
-        std::uint32_t remaining{0};
+        std::unique_ptr<traffic::TaskGenerator> generator; ///< the iteration under way
+        /** Per group of the iteration: its first start and last end. */
+        std::vector<std::pair<std::int64_t, std::int64_t>> extent;
+        /** (group, rank) → what that rank spent on it. */
+        std::map<std::pair<std::uint32_t, std::uint32_t>, std::pair<std::int64_t, std::int64_t>>
+            spans;
         std::uint32_t iteration{0};
         std::int64_t iterationStartNs{0};
         bool running{false}; ///< an iteration is under way
         bool finished{false};
     };
+    /** A transfer posted to a queue pair and not yet delivered. */
+    struct Posted
+    {
+        std::uint32_t job{0};
+        traffic::TaskId task{0};
+        std::int64_t startNs{0};
+    };
 
     void StartIteration(std::uint32_t job);
-    void Begin(std::uint32_t job, std::uint32_t task);
-    void End(std::uint32_t job, std::uint32_t task);
+    void Begin(std::uint32_t job, traffic::TaskId task);
+    void End(std::uint32_t job, traffic::TaskId task, std::int64_t startNs);
     void EndIteration(std::uint32_t job);
     void OnDelivery(std::uint32_t server, std::uint32_t srcEndpoint, std::uint32_t qp);
     /** The queue pair carrying a job's transfers from one rank to another on one channel. */
-    std::uint32_t QueuePairFor(std::uint32_t job, const traffic::Task& task);
+    std::uint32_t QueuePairFor(std::uint32_t job, const traffic::TaskView& task);
 
     FabricBuilder& m_fabric;
-    std::vector<JobState> m_jobs;
+    std::deque<JobState> m_jobs; ///< a deque: generators refer to their job's schedule
     std::uint32_t m_iterations{1};
     std::function<void(const IterationRecord&)> m_onIteration;
     /** (job, src rank, dst rank, channel) → index into m_queuePairs. */
@@ -154,9 +168,7 @@ private:
     std::vector<QueuePairRecord> m_queuePairs;
     std::vector<std::uint32_t> m_nextQp; ///< per server: the next QP number to hand out
     /** Per receiving server: (source endpoint, QP) → transfers in flight, in posting order. */
-    std::vector<
-        std::unordered_map<std::uint64_t, std::deque<std::pair<std::uint32_t, std::uint32_t>>>>
-        m_inFlight;
+    std::vector<std::unordered_map<std::uint64_t, std::deque<Posted>>> m_inFlight;
     std::vector<bool> m_listening; ///< per server: delivery callback installed
     std::vector<CollectiveRecord> m_collectives;
     std::vector<IterationRecord> m_iterationRecords;

@@ -178,9 +178,8 @@ RunSimulation(const Scenario& scenario, const SimulationOptions& options)
         summary.name = job.Name();
         summary.kind = job.kind == ScenarioJob::Kind::Training ? "training" : "collective";
         summary.gpus = static_cast<std::uint32_t>(places.size());
-        summary.groups = fabricJob.iteration.Groups();
         summary.ranks = fabricJob.ranks;
-        summary.tasks = fabricJob.iteration.Tasks().size();
+        summary.tasks = fabricJob.iteration.TaskCount();
         result.jobs.push_back(std::move(summary));
         runner.AddJob(std::move(fabricJob));
     }
@@ -265,6 +264,11 @@ RunSimulation(const Scenario& scenario, const SimulationOptions& options)
 
     // A run without an iteration count ends on time by design.
     result.completed = scenario.iterations == 0 || runner.Done();
+    // A streamed schedule has its groups once it has been emitted.
+    for (std::uint32_t j = 0; j < runner.Jobs(); ++j)
+    {
+        result.jobs[j].groups = runner.Job(j).iteration.Groups();
+    }
     result.collectives = runner.Collectives();
     result.iterations = runner.Iterations();
     result.spans = runner.Spans();

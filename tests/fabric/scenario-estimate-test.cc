@@ -89,7 +89,9 @@ TEST_CASE("a scenario's fabric and schedules are counted as the builder makes th
     for (const auto& job : scenario.jobs)
     {
         auto schedule = job.Iteration(job.Places(scenario.design.servers.gpus), scenario.scaleUp);
-        tasks += schedule.Tasks().size();
+        schedule.EmitAll();
+        REQUIRE(schedule.TaskCount() == schedule.Appended());
+        tasks += schedule.Appended();
         groups += schedule.Groups().size();
     }
     REQUIRE(c.tasks == tasks);

@@ -40,7 +40,7 @@ RunOnOneLeaf(tr::CollectiveOp op, tr::CollectiveAlgorithm algorithm, std::uint32
     job.iteration = tr::BuildCollectiveIteration(spec, places, {});
     job.ranks = PlaceOnNics(design, places);
     Outcome outcome;
-    for (const auto& task : job.iteration.Tasks())
+    for (const auto& task : job.iteration.ExpandTasks())
     {
         outcome.expected += task.kind == tr::TaskKind::Transfer ? task.bytes : 0;
     }

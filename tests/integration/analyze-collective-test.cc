@@ -64,7 +64,7 @@ RunCollective(const std::filesystem::path& dir,
     {
         job.ranks[r].server = kServerOfRank[r];
     }
-    for (const auto& task : job.iteration.Tasks())
+    for (const auto& task : job.iteration.ExpandTasks())
     {
         capture.fabricBytes += task.kind == tr::TaskKind::Transfer ? task.bytes : 0;
     }

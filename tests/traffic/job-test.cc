@@ -59,7 +59,7 @@ TEST_CASE("a TP group inside a server: two AllReduce per layer and pass, over th
     REQUIRE(byOp[CollectiveOp::AllReduce].second == activations);
     // The TP AllReduce runs in closed form: 2(n-1) steps of latency plus 2(n-1)/n of the
     // buffer at the scale-up rate.
-    for (const auto& task : schedule.Tasks())
+    for (const auto& task : schedule.ExpandTasks())
     {
         if (task.kind == TaskKind::ScaleUp)
         {
@@ -138,7 +138,7 @@ TEST_CASE("pipeline parallelism: 1F1B with activations and gradients between sta
     REQUIRE(byOp[CollectiveOp::SendRecv].second == 1ull * 2048 * 1024 * 2);
     // Every stage computes 8 forward and 8 backward passes of its one layer.
     std::map<std::uint32_t, std::int64_t> busy;
-    for (const auto& t : schedule.Tasks())
+    for (const auto& t : schedule.ExpandTasks())
     {
         if (t.kind == TaskKind::Compute)
         {

@@ -30,11 +30,11 @@ Figures()
     f.perPort = 100;
     f.perRouteEntry = 8;
     f.perTask = 96;
-    f.perTaskInVector = 64;
-    f.perRunnerTask = 80;
     f.perDependency = 8;
-    f.perDagTransfer = 88;
-    f.perDagTransferInVector = 56;
+    f.perPlan = 200;
+    f.perPlanRank = 50;
+    f.perWaitingTask = 40;
+    f.perPostedTransfer = 64;
     f.perQueuePair = 2000;
     f.perEvent = 112;
     f.perSpan = 100;
@@ -44,16 +44,20 @@ Figures()
 
 } // namespace
 
-TEST_CASE("a memory estimate is items times their figures, over the larger phase",
+TEST_CASE("a memory estimate is items times their figures, all held together",
           "[traffic][estimate]")
 {
     RunCounts c;
     c.hosts = 16;
     c.ports = 768;
     c.routeEntries = 1536;
-    c.tasks = 1000; // a vector of 1,024 after doubling
-    c.dependencies = 4000;
-    c.largestDag = 600; // 1,024 in its vector
+    c.tasks = 1'000'000; // generated, not held: no figure of its own
+    c.heldTasks = 1000;
+    c.heldDependencies = 4000;
+    c.plans = 3;
+    c.planRanks = 48;
+    c.waitingTasks = 80;
+    c.postedTransfers = 64;
     c.queuePairs = 10;
     c.events = 100;
     c.spans = 50;
@@ -64,11 +68,11 @@ TEST_CASE("a memory estimate is items times their figures, over the larger phase
     REQUIRE(BytesOf(e.fabric, "hosts") == 160);
     REQUIRE(BytesOf(e.fabric, "ports") == 76'800);
     REQUIRE(BytesOf(e.fabric, "route entries") == 12'288);
-    REQUIRE(BytesOf(e.schedules, "schedule tasks") == 1024 * 64 + 1000 * 32);
-    REQUIRE(BytesOf(e.schedules, "task dependencies") == 32'000);
-    REQUIRE(BytesOf(e.building, "transfers of the largest expanded collective")
-            == 1024 * 56 + 600 * 32);
-    REQUIRE(BytesOf(e.running, "runner state per task") == 80'000);
+    REQUIRE(BytesOf(e.schedules, "schedule tasks held") == 96'000);
+    REQUIRE(BytesOf(e.schedules, "task dependencies held") == 32'000);
+    REQUIRE(BytesOf(e.schedules, "collectives held as plans") == 3 * 200 + 48 * 50);
+    REQUIRE(BytesOf(e.running, "tasks waiting on part of their dependencies") == 3'200);
+    REQUIRE(BytesOf(e.running, "transfers in flight") == 4'096);
     REQUIRE(BytesOf(e.running, "queue pairs") == 20'000);
     REQUIRE(BytesOf(e.running, "pending events") == 11'200);
     REQUIRE(BytesOf(e.running, "rank spans") == 5'000);
@@ -76,38 +80,30 @@ TEST_CASE("a memory estimate is items times their figures, over the larger phase
     // Items a figure of zero makes free are left out.
     REQUIRE(BytesOf(e.fabric, "switches") == 0);
     REQUIRE(e.fabric.size() == 4);
-    REQUIRE(e.schedules.size() == 2);
+    REQUIRE(e.schedules.size() == 3);
+    REQUIRE(e.running.size() == 6);
 
-    std::uint64_t shared = 1000 + 160 + 76'800 + 12'288 + 1024 * 64 + 1000 * 32 + 32'000;
-    std::uint64_t building = 1024 * 56 + 600 * 32;
-    std::uint64_t running = 80'000 + 20'000 + 11'200 + 5'000 + 6'300;
-    REQUIRE(e.FabricBytes() == 1000 + 160 + 76'800 + 12'288);
-    REQUIRE(e.SharedBytes() == shared);
-    REQUIRE(e.BuildingBytes() == building);
+    std::uint64_t fabric = 1000 + 160 + 76'800 + 12'288;
+    std::uint64_t schedules = 96'000 + 32'000 + 3'000;
+    std::uint64_t running = 3'200 + 4'096 + 20'000 + 11'200 + 5'000 + 6'300;
+    REQUIRE(e.FabricBytes() == fabric);
+    REQUIRE(e.ScheduleBytes() == schedules);
     REQUIRE(e.RunningBytes() == running);
-    REQUIRE(e.PeakBytes() == shared + running);
+    REQUIRE(e.PeakBytes() == fabric + schedules + running);
 
     auto items = e.PeakItems();
-    REQUIRE(items.front().name == "schedule tasks");
+    REQUIRE(items.size() == 13);
+    REQUIRE(items.front().name == "schedule tasks held");
     for (std::size_t i = 1; i < items.size(); ++i)
     {
         REQUIRE(items[i - 1].bytes >= items[i].bytes);
-    }
-    REQUIRE(BytesOf(items, "transfers of the largest expanded collective") == 0);
-
-    SECTION("a collective larger than everything the run adds makes building the peak")
-    {
-        c.largestDag = 100'000;
-        auto big = EstimateMemory(c, Figures());
-        REQUIRE(big.PeakBytes() == shared + big.BuildingBytes());
-        REQUIRE(big.BuildingBytes() == 131'072 * 56 + 100'000 * 32);
     }
 }
 
 TEST_CASE("absurd counts saturate instead of wrapping to a small estimate", "[traffic][estimate]")
 {
     RunCounts c;
-    c.tasks = kCountMax / 3;
+    c.heldTasks = kCountMax / 3;
     c.routeEntries = kCountMax / 2;
     c.events = 1ull << 62;
     auto e = EstimateMemory(c, Figures());

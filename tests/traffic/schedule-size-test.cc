@@ -1,3 +1,5 @@
+#include "support/small-training.h"
+#include "support/task-replay.h"
 #include "traffic/model/schedule-size.h"
 
 #include <catch2/catch.hpp>
@@ -6,6 +8,7 @@
 #include <tuple>
 
 using namespace fab::traffic;
+using fab::tests::SmallTraining;
 
 namespace
 {
@@ -24,16 +27,21 @@ struct Measured
     std::uint64_t fabricTransfers{0};
     std::uint64_t fabricPackets{0};
     std::uint64_t queuePairs{0};
+    std::uint64_t storedTasks{0};
+    std::uint64_t plans{0};
 };
 
 Measured
 Measure(const Schedule& schedule)
 {
     Measured m;
-    m.tasks = schedule.Tasks().size();
+    auto tasks = schedule.ExpandTasks();
+    m.tasks = tasks.size();
+    m.storedTasks = schedule.HeldTasks();
+    m.plans = schedule.HeldPlans();
     m.groups = schedule.Groups().size();
     std::set<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>> pairs;
-    for (const auto& task : schedule.Tasks())
+    for (const auto& task : tasks)
     {
         m.dependencies += task.dependsOn.size();
         if (task.kind != TaskKind::Transfer)
@@ -62,6 +70,8 @@ void
 RequireMatches(const ScheduleSize& size, const Measured& m, bool exactBetweenServers)
 {
     REQUIRE(size.tasks == m.tasks);
+    REQUIRE(size.storedTasks == m.storedTasks);
+    REQUIRE(size.plans == m.plans);
     REQUIRE(size.groups == m.groups);
     REQUIRE(size.groupRanks == m.groupRanks);
     REQUIRE(size.collectives == m.collectives);
@@ -83,20 +93,12 @@ RequireMatches(const ScheduleSize& size, const Measured& m, bool exactBetweenSer
     }
 }
 
-JobSpec
-Training(std::uint32_t dp, std::uint32_t tp, std::uint32_t pp)
+/** A replay's durations: compute as given, a transfer by its size. */
+std::int64_t
+Busy(const TaskView& task)
 {
-    JobSpec job;
-    job.model.layers = 4;
-    job.model.hidden = 256;
-    job.model.sequence = 256;
-    job.model.vocabulary = 1000;
-    job.parallel.dp = dp;
-    job.parallel.tp = tp;
-    job.parallel.pp = pp;
-    job.bucketBytes = 1 << 20;
-    job.compute.layerForwardNs = 10'000;
-    return job;
+    return task.durationNs > 0 ? task.durationNs
+                               : 1'000 + static_cast<std::int64_t>(task.bytes / 100);
 }
 
 } // namespace
@@ -181,7 +183,17 @@ TEST_CASE("a collective job's schedule is counted without building it", "[traffi
                                 {job.options.channels,
                                  job.options.treeChunks,
                                  std::min(c.gpus, c.perServer != 0 ? c.perServer : 8)});
-    REQUIRE(size.largestDag == dag.transfers.size());
+    REQUIRE(size.transfers == dag.transfers.size());
+    // One collective, held whole: a plan between servers, scale-up tasks inside one.
+    REQUIRE(size.heldTasks == size.storedTasks);
+    REQUIRE(size.heldPlans == size.plans);
+    if (size.plans == 1)
+    {
+        fab::tests::ReplayFootprint footprint;
+        fab::tests::ReplayGenerated(schedule, Busy, &footprint);
+        REQUIRE(footprint.waiting <= size.waiting);
+        REQUIRE(size.posted <= size.transfers);
+    }
 }
 
 TEST_CASE("a training job's schedule is counted without building it", "[traffic][estimate]")
@@ -194,28 +206,28 @@ TEST_CASE("a training job's schedule is counted without building it", "[traffic]
         bool exact;
     };
     std::vector<Case> cases;
-    cases.push_back({"tp inside servers, dp across", Training(4, 8, 1), 8, true});
-    cases.push_back({"tp smaller than a server", Training(8, 2, 1), 8, true});
+    cases.push_back({"tp inside servers, dp across", SmallTraining(4, 8, 1), 8, true});
+    cases.push_back({"tp smaller than a server", SmallTraining(8, 2, 1), 8, true});
     {
-        auto job = Training(4, 2, 2);
+        auto job = SmallTraining(4, 2, 2);
         job.globalBatch = 16; // 4 micro-batches in 1F1B
         cases.push_back({"pipeline over servers", job, 8, true});
     }
     {
-        auto job = Training(2, 2, 4);
+        auto job = SmallTraining(2, 2, 4);
         job.globalBatch = 6;
         job.model.layers = 8;
         cases.push_back({"pipeline stages sharing servers", job, 8, true});
     }
     {
-        auto job = Training(16, 1, 1);
+        auto job = SmallTraining(16, 1, 1);
         job.model.experts = 8;
         job.model.moeEvery = 2;
         job.parallel.ep = 4;
         cases.push_back({"experts over some servers", job, 4, true});
     }
     {
-        auto job = Training(8, 2, 1);
+        auto job = SmallTraining(8, 2, 1);
         job.model.experts = 4;
         job.parallel.ep = 4;
         job.parallel.sequenceParallel = true;
@@ -223,19 +235,19 @@ TEST_CASE("a training job's schedule is counted without building it", "[traffic]
         cases.push_back({"sequence parallel with experts", job, 8, true});
     }
     {
-        auto job = Training(8, 1, 1);
+        auto job = SmallTraining(8, 1, 1);
         job.dpAlgorithm = CollectiveAlgorithm::Tree;
         job.algorithm.treeChunks = 3;
         cases.push_back({"tree buckets", job, 2, false});
     }
     {
-        auto job = Training(8, 1, 2);
+        auto job = SmallTraining(8, 1, 2);
         job.dpAlgorithm = CollectiveAlgorithm::HalvingDoubling;
         job.model.parameters = 50'000'000;
         cases.push_back({"halving-doubling buckets of a scaled model", job, 4, false});
     }
     {
-        auto job = Training(4, 2, 1);
+        auto job = SmallTraining(4, 2, 1);
         job.dpAlgorithm = CollectiveAlgorithm::Hierarchical;
         job.algorithm.channels = 3;
         cases.push_back({"hierarchical buckets", job, 8, true});
@@ -247,13 +259,19 @@ TEST_CASE("a training job's schedule is counted without building it", "[traffic]
         auto schedule = BuildIteration(c.job, places, {});
         auto size = SizeIteration(c.job, c.gpusPerServer, kMtu);
         RequireMatches(size, Measure(schedule), c.exact);
-        REQUIRE(size.largestDag > 0);
+        // Streamed, a run holds no more than the estimate's window.
+        auto streamed = StreamIteration(c.job, places, {});
+        fab::tests::ReplayFootprint footprint;
+        fab::tests::ReplayGenerated(streamed, Busy, &footprint);
+        REQUIRE(footprint.held > 0);
+        REQUIRE(footprint.held <= size.heldTasks + size.heldPlans);
+        REQUIRE(size.heldTasks <= size.storedTasks);
     }
 }
 
 TEST_CASE("counting a huge job takes no memory and names its size", "[traffic][estimate]")
 {
-    JobSpec job = Training(1024, 8, 1);
+    JobSpec job = SmallTraining(1024, 8, 1);
     job.model.layers = 1'000'000'000;
     job.model.experts = 0;
     auto size = SizeIteration(job, 8, kMtu);

@@ -1,7 +1,12 @@
 #include "traffic/model/collective-algorithm.h"
 
+#include "traffic/model/all-to-all-plan.h"
+#include "traffic/model/halving-doubling-plan.h"
 #include "traffic/model/hierarchical-collective.h"
+#include "traffic/model/ring-rounds-plan.h"
+#include "traffic/model/send-recv-plan.h"
 #include "traffic/model/tree-collective.h"
+#include "traffic/model/tree-plan.h"
 
 #include <array>
 #include <stdexcept>
@@ -68,6 +73,65 @@ DefaultAlgorithm(CollectiveOp op)
     }
 }
 
+void
+CheckCollective(CollectiveOp op,
+                CollectiveAlgorithm algorithm,
+                std::uint32_t ranks,
+                const AlgorithmOptions& options)
+{
+    if (ranks < 2)
+    {
+        return;
+    }
+    bool allReduce = op == CollectiveOp::AllReduce;
+    bool supported = false;
+    switch (algorithm)
+    {
+        case CollectiveAlgorithm::Ring:
+            supported
+                = allReduce || op == CollectiveOp::AllGather || op == CollectiveOp::ReduceScatter;
+            break;
+        case CollectiveAlgorithm::Tree:
+        case CollectiveAlgorithm::Hierarchical:
+            supported = allReduce;
+            break;
+        case CollectiveAlgorithm::HalvingDoubling:
+            if (allReduce && (ranks & (ranks - 1)) != 0)
+            {
+                Unsupported(
+                    op, algorithm, "needs a power-of-two rank count, not " + std::to_string(ranks));
+            }
+            supported = allReduce;
+            break;
+        case CollectiveAlgorithm::Pairwise:
+            supported = op == CollectiveOp::AllToAll;
+            break;
+        case CollectiveAlgorithm::Direct:
+            if (op == CollectiveOp::SendRecv && ranks != 2)
+            {
+                Unsupported(op, algorithm, "is between 2 ranks, not " + std::to_string(ranks));
+            }
+            supported = op == CollectiveOp::AllToAll || op == CollectiveOp::SendRecv;
+            break;
+    }
+    if (!supported)
+    {
+        Unsupported(op, algorithm, "not implemented by this algorithm");
+    }
+    if (algorithm == CollectiveAlgorithm::Hierarchical)
+    {
+        CheckHierarchical(ranks, options.ranksPerServer, options.channels);
+    }
+    if (algorithm == CollectiveAlgorithm::Tree && options.treeChunks == 0)
+    {
+        Unsupported(op, algorithm, "needs at least 1 chunk");
+    }
+    if (algorithm == CollectiveAlgorithm::Ring && options.channels == 0)
+    {
+        Unsupported(op, algorithm, "needs at least 1 channel");
+    }
+}
+
 TransferDag
 ExpandCollective(CollectiveOp op,
                  CollectiveAlgorithm algorithm,
@@ -75,79 +139,92 @@ ExpandCollective(CollectiveOp op,
                  std::uint64_t bytes,
                  const AlgorithmOptions& options)
 {
+    CheckCollective(op, algorithm, ranks, options);
+    TransferDag dag;
+    dag.ranks = ranks;
     if (ranks < 2)
     {
-        TransferDag empty;
-        empty.ranks = ranks;
-        return empty;
+        return dag;
     }
-    bool allReduce = op == CollectiveOp::AllReduce;
     switch (algorithm)
     {
         case CollectiveAlgorithm::Ring:
-            if (allReduce)
+            if (op == CollectiveOp::AllReduce)
             {
                 return RingAllReduce(ranks, bytes, options.channels, options.ranksPerServer);
             }
-            if (op == CollectiveOp::AllGather)
-            {
-                return RingAllGather(ranks, bytes, options.channels, options.ranksPerServer);
-            }
-            if (op == CollectiveOp::ReduceScatter)
-            {
-                return RingReduceScatter(ranks, bytes, options.channels, options.ranksPerServer);
-            }
-            break;
+            return op == CollectiveOp::AllGather
+                       ? RingAllGather(ranks, bytes, options.channels, options.ranksPerServer)
+                       : RingReduceScatter(ranks, bytes, options.channels, options.ranksPerServer);
         case CollectiveAlgorithm::Tree:
-            if (allReduce)
-            {
-                return DoubleBinaryTreeAllReduce(ranks, bytes, options.treeChunks);
-            }
-            break;
+            return DoubleBinaryTreeAllReduce(ranks, bytes, options.treeChunks);
         case CollectiveAlgorithm::HalvingDoubling:
-            if (allReduce)
-            {
-                if ((ranks & (ranks - 1)) != 0)
-                {
-                    Unsupported(op,
-                                algorithm,
-                                "needs a power-of-two rank count, not " + std::to_string(ranks));
-                }
-                return HalvingDoublingAllReduce(ranks, bytes);
-            }
-            break;
+            return HalvingDoublingAllReduce(ranks, bytes);
         case CollectiveAlgorithm::Hierarchical:
-            if (allReduce)
-            {
-                return HierarchicalAllReduce(
-                    ranks, options.ranksPerServer, bytes, options.channels);
-            }
-            break;
+            return HierarchicalAllReduce(ranks, options.ranksPerServer, bytes, options.channels);
         case CollectiveAlgorithm::Pairwise:
-            if (op == CollectiveOp::AllToAll)
-            {
-                return PairwiseAllToAll(ranks, bytes);
-            }
-            break;
+            return PairwiseAllToAll(ranks, bytes);
         case CollectiveAlgorithm::Direct:
             if (op == CollectiveOp::AllToAll)
             {
                 return DirectAllToAll(ranks, bytes);
             }
-            if (op == CollectiveOp::SendRecv)
-            {
-                if (ranks != 2)
-                {
-                    Unsupported(op, algorithm, "is between 2 ranks, not " + std::to_string(ranks));
-                }
-                TransferDag dag;
-                dag.ranks = 2;
-                dag.Add(0, 1, bytes, 0, 0, {});
-                return dag;
-            }
-            break;
+            dag.Add(0, 1, bytes, 0, 0, {});
+            return dag;
     }
-    Unsupported(op, algorithm, "not implemented by this algorithm");
+    return dag;
+}
+
+std::shared_ptr<const CollectivePlan>
+PlanCollective(CollectiveOp op,
+               CollectiveAlgorithm algorithm,
+               std::uint32_t ranks,
+               std::uint64_t bytes,
+               const AlgorithmOptions& options)
+{
+    CheckCollective(op, algorithm, ranks, options);
+    if (ranks < 2)
+    {
+        return std::make_shared<SendRecvPlan>(ranks, bytes);
+    }
+    std::uint32_t channels = options.channels;
+    switch (algorithm)
+    {
+        case CollectiveAlgorithm::Ring:
+        {
+            RingRound round;
+            round.steps = op == CollectiveOp::AllReduce ? 2 * (ranks - 1) : ranks - 1;
+            round.chunkBytes = bytes / channels / ranks;
+            return std::make_shared<RingRoundsPlan>(
+                ranks, options.ranksPerServer, channels, std::vector<RingRound>{round});
+        }
+        case CollectiveAlgorithm::Tree:
+            return std::make_shared<TreePlan>(ranks, bytes, options.treeChunks);
+        case CollectiveAlgorithm::HalvingDoubling:
+            return std::make_shared<HalvingDoublingPlan>(ranks, bytes);
+        case CollectiveAlgorithm::Hierarchical:
+        {
+            // As HierarchicalAllReduce: inside servers, across them by rail, inside again.
+            std::uint32_t local = options.ranksPerServer;
+            std::uint32_t servers = ranks / local;
+            RingRound intra{RingKind::Servers, local - 1, 0, bytes / channels / local};
+            RingRound inter{
+                RingKind::Rails, 2 * (servers - 1), intra.steps, intra.chunkBytes / servers};
+            RingRound gather = intra;
+            gather.firstStep = inter.firstStep + inter.steps;
+            return std::make_shared<RingRoundsPlan>(
+                ranks, local, channels, std::vector<RingRound>{intra, inter, gather});
+        }
+        case CollectiveAlgorithm::Pairwise:
+            return std::make_shared<AllToAllPlan>(ranks, bytes, true);
+        case CollectiveAlgorithm::Direct:
+            if (op == CollectiveOp::AllToAll)
+            {
+                return std::make_shared<AllToAllPlan>(ranks, bytes, false);
+            }
+            return std::make_shared<SendRecvPlan>(ranks, bytes);
+    }
+    return std::make_shared<SendRecvPlan>(0, bytes);
 }
 
 } // namespace fab::traffic

@@ -1,10 +1,12 @@
 #ifndef FABRICSCOPE_TRAFFIC_COLLECTIVE_ALGORITHM_H
 #define FABRICSCOPE_TRAFFIC_COLLECTIVE_ALGORITHM_H
 
+#include "traffic/model/collective-plan.h"
 #include "traffic/model/collective.h"
 #include "traffic/model/transfer-dag.h"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -45,6 +47,24 @@ TransferDag ExpandCollective(CollectiveOp op,
                              std::uint32_t ranks,
                              std::uint64_t bytes,
                              const AlgorithmOptions& options = {});
+
+/** Throws as ExpandCollective does when it cannot expand the collective; fewer than 2 ranks
+ *  never throw (there is nothing to send). */
+void CheckCollective(CollectiveOp op,
+                     CollectiveAlgorithm algorithm,
+                     std::uint32_t ranks,
+                     const AlgorithmOptions& options);
+
+/**
+ * The same collective as ExpandCollective's DAG, described by rules instead of expanded: the
+ * same transfers under the same ids, with the same dependencies, in O(ranks) memory at most.
+ * Throws as ExpandCollective does. Fewer than 2 ranks give a plan without transfers.
+ */
+std::shared_ptr<const CollectivePlan> PlanCollective(CollectiveOp op,
+                                                     CollectiveAlgorithm algorithm,
+                                                     std::uint32_t ranks,
+                                                     std::uint64_t bytes,
+                                                     const AlgorithmOptions& options = {});
 
 } // namespace fab::traffic
 

@@ -49,9 +49,9 @@ BuildCollectiveIteration(const CollectiveJobSpec& job,
         ++perServer;
     }
     options.ranksPerServer = perServer;
-    auto dag = ExpandCollective(
+    auto plan = PlanCollective(
         job.op, job.algorithm, static_cast<std::uint32_t>(places.size()), job.bytes, options);
-    schedule.AddCollective(g, dag, std::vector<std::uint32_t>(places.size(), kNoTask));
+    schedule.AddCollective(g, std::move(plan), std::vector<TaskId>(places.size(), kNoTask));
     return schedule;
 }
 

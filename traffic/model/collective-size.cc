@@ -47,6 +47,33 @@ RingCrossings(std::uint64_t servers)
     return servers > 1 ? servers : 0;
 }
 
+/**
+ * Transfers posted and not yet delivered at once, at most: a ring member sends one chunk at a
+ * time per channel, a tree edge carries one chunk at a time each way, halving-doubling and
+ * pairwise All-to-All have a send per rank in flight, a direct All-to-All all of its sends.
+ */
+std::uint64_t
+InFlight(CollectiveOp op,
+         CollectiveAlgorithm algorithm,
+         std::uint64_t n,
+         const AlgorithmOptions& options)
+{
+    switch (algorithm)
+    {
+        case CollectiveAlgorithm::Ring:
+        case CollectiveAlgorithm::Hierarchical:
+            return SatMul(n, std::max(1u, options.channels));
+        case CollectiveAlgorithm::Tree:
+            return 4 * (n - 1);
+        case CollectiveAlgorithm::HalvingDoubling:
+        case CollectiveAlgorithm::Pairwise:
+            return n;
+        case CollectiveAlgorithm::Direct:
+            return op == CollectiveOp::AllToAll ? n * (n - 1) : 1;
+    }
+    return n;
+}
+
 /** Transfers, and what goes between servers, of the algorithm's DAG. */
 CollectiveSize
 SizeDag(CollectiveOp op,
@@ -79,6 +106,7 @@ SizeDag(CollectiveOp op,
             // either way a channel crosses between servers once per server per step.
             std::uint64_t channels = std::max(1u, options.channels);
             std::uint64_t steps = allReduce ? 2 * (n - 1) : n - 1;
+            size.steps = steps;
             std::uint64_t crossings = RingCrossings(servers);
             size.transfers = SatMul(SatMul(channels, steps), n);
             fabric(SatMul(SatMul(channels, steps), crossings), bytes / channels / n);
@@ -94,6 +122,12 @@ SizeDag(CollectiveOp op,
             // Two trees, each chunk up and down every edge; between servers: every edge, at most.
             std::uint64_t chunks = std::max(1u, options.treeChunks);
             size.transfers = SatMul(4 * chunks, n - 1);
+            std::uint64_t height = 0;
+            while ((std::uint64_t{1} << height) < n)
+            {
+                ++height;
+            }
+            size.steps = 2 * height + chunks - 1;
             depsPerTransfer = 3;
             if (servers > 1)
             {
@@ -114,6 +148,7 @@ SizeDag(CollectiveOp op,
                 ++rounds;
             }
             size.transfers = 2 * rounds * n;
+            size.steps = 2 * rounds;
             if (servers > 1)
             {
                 for (std::uint64_t i = 0; i < rounds; ++i)
@@ -140,6 +175,7 @@ SizeDag(CollectiveOp op,
             std::uint64_t across = RingCrossings(layout.DistinctServers(0, local, groups));
             std::uint64_t chunk = bytes / channels / local;
             size.transfers = SatMul(SatMul(channels, 2 * n), (local - 1) + (groups - 1));
+            size.steps = 2 * ((local - 1) + (groups - 1));
             fabric(SatMul(SatMul(channels, 2 * groups), (local - 1) * inside), chunk);
             fabric(SatMul(SatMul(channels, 2 * local), (groups - 1) * across), chunk / groups);
             size.queuePairs = SatMul(channels, groups * inside + local * across);
@@ -150,6 +186,7 @@ SizeDag(CollectiveOp op,
             if (op == CollectiveOp::AllToAll)
             {
                 size.transfers = n * (n - 1);
+                size.steps = algorithm == CollectiveAlgorithm::Pairwise ? n - 1 : 1;
                 std::uint64_t between = PairsBetweenServers(n, layout);
                 fabric(between, bytes / n);
                 size.queuePairs = between;
@@ -157,6 +194,7 @@ SizeDag(CollectiveOp op,
             else if (op == CollectiveOp::SendRecv && n == 2)
             {
                 size.transfers = 1;
+                size.steps = 1;
                 if (servers > 1)
                 {
                     fabric(1, bytes);
@@ -212,6 +250,11 @@ SizeCollective(CollectiveOp op,
     // The transfers, then a join per rank that waits for every transfer touching it.
     size.tasks = SatAdd(size.transfers, n);
     size.dependencies = SatMul(size.transfers, depsPerTransfer + 2);
+    size.planned = 1;
+    size.posted = std::min(size.transfers, InFlight(op, algorithm, n, options));
+    // A transfer waits with part of its dependencies ended only behind one in flight; and
+    // each rank's join.
+    size.waiting = SatAdd(size.posted, n);
     return size;
 }
 

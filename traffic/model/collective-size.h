@@ -29,6 +29,7 @@ struct RankLayout
  * What ExpandCollective makes of a collective, and what Schedule::AddCollective then appends,
  * counted in closed form without building either; figures between servers are exact for rings,
  * hierarchical rings, All-to-All and SendRecv, and upper bounds for trees and halving-doubling.
+ * A run generates the transfers from the plan: `posted` and `waiting` bound what it holds.
  */
 struct CollectiveSize
 {
@@ -39,6 +40,12 @@ struct CollectiveSize
     std::uint64_t fabricPackets{0};   ///< their packets at the payload MTU (at least one each)
     std::uint64_t queuePairs{0};      ///< distinct (source, destination, channel) between servers
     std::uint64_t senders{0};         ///< ranks that send between servers
+    /** 1 when the schedule keeps it as a plan (ranks on several servers), 0 when it stores a
+     *  scale-up task per rank (one server). */
+    std::uint64_t planned{0};
+    std::uint64_t steps{0};   ///< of the algorithm: each is a transfer after the one before
+    std::uint64_t posted{0};  ///< transfers in flight at once, at most
+    std::uint64_t waiting{0}; ///< tasks some of whose dependencies have ended, at most
 };
 
 CollectiveSize SizeCollective(CollectiveOp op,

@@ -1,9 +1,9 @@
 #include "traffic/model/collective.h"
 
+#include "traffic/model/rail-aligned-ring.h"
 #include "traffic/model/ring-steps.h"
 
 #include <array>
-#include <numeric>
 #include <utility>
 
 namespace fab::traffic
@@ -46,21 +46,11 @@ Ring(std::uint32_t n,
 std::vector<std::uint32_t>
 RailAlignedRingOrder(std::uint32_t ranks, std::uint32_t ranksPerServer, std::uint32_t channel)
 {
-    std::vector<std::uint32_t> order;
-    std::uint32_t local = ranksPerServer;
-    if (local <= 1 || ranks % local != 0 || ranks == local)
+    RailAlignedRing ring{ranks, ranksPerServer, channel};
+    std::vector<std::uint32_t> order(ranks, 0);
+    for (std::uint32_t position = 0; position < ranks; ++position)
     {
-        order.resize(ranks);
-        std::iota(order.begin(), order.end(), 0u);
-        return order;
-    }
-    for (std::uint32_t server = 0; server < ranks / local; ++server)
-    {
-        for (std::uint32_t j = 0; j < local; ++j)
-        {
-            std::uint32_t position = server % 2 == 0 ? j : local - 1 - j;
-            order.push_back(server * local + (channel + position) % local);
-        }
+        order[position] = ring.RankAt(position);
     }
     return order;
 }

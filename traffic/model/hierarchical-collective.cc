@@ -35,8 +35,10 @@ RailRing(std::uint32_t local, std::uint32_t ranksPerServer, std::uint32_t server
     return members;
 }
 
+} // namespace
+
 void
-Validate(std::uint32_t ranks, std::uint32_t ranksPerServer, std::uint32_t channels)
+CheckHierarchical(std::uint32_t ranks, std::uint32_t ranksPerServer, std::uint32_t channels)
 {
     const std::string where = "HierarchicalAllReduce: ";
     if (ranks == 0)
@@ -59,15 +61,13 @@ Validate(std::uint32_t ranks, std::uint32_t ranksPerServer, std::uint32_t channe
     }
 }
 
-} // namespace
-
 TransferDag
 HierarchicalAllReduce(std::uint32_t ranks,
                       std::uint32_t ranksPerServer,
                       std::uint64_t bytes,
                       std::uint32_t channels)
 {
-    Validate(ranks, ranksPerServer, channels);
+    CheckHierarchical(ranks, ranksPerServer, channels);
     std::uint32_t local = ranksPerServer;
     std::uint32_t servers = ranks / local;
     TransferDag dag;

@@ -31,6 +31,9 @@ namespace fab::traffic
  * Throws std::invalid_argument for no ranks, no ranks per server, ranks not a multiple of
  * ranksPerServer, or no channels.
  */
+/** Throws std::invalid_argument as HierarchicalAllReduce does for arguments it cannot take. */
+void CheckHierarchical(std::uint32_t ranks, std::uint32_t ranksPerServer, std::uint32_t channels);
+
 TransferDag HierarchicalAllReduce(std::uint32_t ranks,
                                   std::uint32_t ranksPerServer,
                                   std::uint64_t bytes,

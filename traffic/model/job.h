@@ -145,6 +145,11 @@ Schedule BuildIteration(const JobSpec& job,
                         const std::vector<RankPlace>& places,
                         const ScaleUpLink& scaleUp);
 
+/** The same iteration, streamed: appended layer by layer while a run gets to it. */
+Schedule StreamIteration(const JobSpec& job,
+                         const std::vector<RankPlace>& places,
+                         const ScaleUpLink& scaleUp);
+
 } // namespace fab::traffic
 
 #endif

@@ -3,7 +3,6 @@
 #include "traffic/model/saturating-count.h"
 
 #include <algorithm>
-#include <limits>
 
 namespace fab::traffic
 {
@@ -21,27 +20,6 @@ Sum(const std::vector<MemoryItem>& items)
     return total;
 }
 
-/** A vector grown by doubling holds room for the next power of two of its items. */
-std::uint64_t
-Doubled(std::uint64_t count)
-{
-    std::uint64_t capacity = 1;
-    while (capacity < count && capacity < (std::uint64_t{1} << 62))
-    {
-        capacity <<= 1;
-    }
-    return count == 0 ? 0 : std::max(capacity, count);
-}
-
-/** Items of `each` bytes of which `inVector` sit in a vector grown by doubling, the rest on the
- *  heap item by item. */
-std::uint64_t
-Grown(std::uint64_t count, std::uint64_t each, std::uint64_t inVector)
-{
-    inVector = std::min(inVector, each);
-    return SatAdd(SatMul(Doubled(count), inVector), SatMul(count, each - inVector));
-}
-
 } // namespace
 
 std::uint64_t
@@ -51,15 +29,9 @@ MemoryEstimate::FabricBytes() const
 }
 
 std::uint64_t
-MemoryEstimate::SharedBytes() const
+MemoryEstimate::ScheduleBytes() const
 {
-    return SatAdd(Sum(fabric), Sum(schedules));
-}
-
-std::uint64_t
-MemoryEstimate::BuildingBytes() const
-{
-    return Sum(building);
+    return Sum(schedules);
 }
 
 std::uint64_t
@@ -71,7 +43,7 @@ MemoryEstimate::RunningBytes() const
 std::uint64_t
 MemoryEstimate::PeakBytes() const
 {
-    return SatAdd(SharedBytes(), std::max(BuildingBytes(), RunningBytes()));
+    return SatAdd(SatAdd(FabricBytes(), ScheduleBytes()), RunningBytes());
 }
 
 std::vector<MemoryItem>
@@ -79,8 +51,7 @@ MemoryEstimate::PeakItems() const
 {
     std::vector<MemoryItem> items = fabric;
     items.insert(items.end(), schedules.begin(), schedules.end());
-    const auto& phase = BuildingBytes() > RunningBytes() ? building : running;
-    items.insert(items.end(), phase.begin(), phase.end());
+    items.insert(items.end(), running.begin(), running.end());
     std::stable_sort(items.begin(),
                      items.end(),
                      [](const MemoryItem& a, const MemoryItem& b) { return a.bytes > b.bytes; });
@@ -106,20 +77,29 @@ EstimateMemory(const RunCounts& c, const MemoryFigures& f)
     add(e.fabric, "endpoints", c.endpoints, SatMul(c.endpoints, f.perEndpoint));
     add(e.fabric, "route entries", c.routeEntries, SatMul(c.routeEntries, f.perRouteEntry));
     add(e.fabric, "design graph", 1, c.graphBytes);
-    add(e.schedules, "schedule tasks", c.tasks, Grown(c.tasks, f.perTask, f.perTaskInVector));
-    add(e.schedules, "task dependencies", c.dependencies, SatMul(c.dependencies, f.perDependency));
+    add(e.schedules, "schedule tasks held", c.heldTasks, SatMul(c.heldTasks, f.perTask));
+    add(e.schedules,
+        "task dependencies held",
+        c.heldDependencies,
+        SatMul(c.heldDependencies, f.perDependency));
+    add(e.schedules,
+        "collectives held as plans",
+        c.plans,
+        SatAdd(SatMul(c.plans, f.perPlan), SatMul(c.planRanks, f.perPlanRank)));
     add(e.schedules,
         "collective and compute groups",
         c.groups,
         SatAdd(SatMul(c.groups, f.perGroup), SatMul(c.groupRanks, f.perGroupRank)));
 
-    add(e.building,
-        "transfers of the largest expanded collective",
-        c.largestDag,
-        Grown(c.largestDag, f.perDagTransfer, f.perDagTransferInVector));
-
     std::uint64_t runs = std::max(1u, c.runs);
-    add(e.running, "runner state per task", c.tasks, SatMul(c.tasks, f.perRunnerTask));
+    add(e.running,
+        "tasks waiting on part of their dependencies",
+        c.waitingTasks,
+        SatMul(c.waitingTasks, f.perWaitingTask));
+    add(e.running,
+        "transfers in flight",
+        c.postedTransfers,
+        SatMul(c.postedTransfers, f.perPostedTransfer));
     add(e.running, "queue pairs", c.queuePairs, SatMul(c.queuePairs, f.perQueuePair));
     add(e.running, "pending events", c.events, SatMul(c.events, f.perEvent));
     add(e.running,

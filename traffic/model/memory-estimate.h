@@ -19,15 +19,22 @@ struct RunCounts
     std::uint64_t switches{0};
     std::uint64_t ports{0};        ///< cable ends, hosts' and switches'
     std::uint64_t endpoints{0};    ///< NIC ports
-    std::uint64_t routeEntries{0}; ///< a next-hop entry per switch and destination endpoint
+    std::uint64_t routeEntries{0}; ///< a group entry per switch and destination leaf or pod
     std::uint64_t graphBytes{0};   ///< the expanded design graph the fabric is built from
 
-    std::uint64_t tasks{0};
-    std::uint64_t dependencies{0};
+    std::uint64_t tasks{0};        ///< of one iteration of every job, generated or stored
+    std::uint64_t dependencies{0}; ///< of those tasks
     std::uint64_t groups{0};
     std::uint64_t groupRanks{0};
-    std::uint64_t transfers{0};  ///< of every expanded collective
-    std::uint64_t largestDag{0}; ///< transfers of the largest collective expanded at once
+    std::uint64_t transfers{0}; ///< of every collective
+    /** Compute, join and scale-up tasks held at once (a streamed iteration holds a window), and
+     *  their dependencies; the transfers of collectives are generated from plans. */
+    std::uint64_t heldTasks{0};
+    std::uint64_t heldDependencies{0};
+    std::uint64_t plans{0};           ///< collectives held as plans at once
+    std::uint64_t planRanks{0};       ///< their ranks together
+    std::uint64_t waitingTasks{0};    ///< tasks waiting with part of their dependencies ended
+    std::uint64_t postedTransfers{0}; ///< transfers posted and not yet delivered, at once
     std::uint64_t queuePairs{0};
     std::uint64_t events{0}; ///< events pending in the simulator at once, at most
 
@@ -40,8 +47,7 @@ struct RunCounts
 
 /**
  * Resident bytes per item of one engine. The counts of items are engine-independent; when the
- * engine changes how it stores one (collectives as generators, compact route tables), only its
- * figure here changes.
+ * engine changes how it stores one (compact route tables, say), only its figure here changes.
  */
 struct MemoryFigures
 {
@@ -51,12 +57,12 @@ struct MemoryFigures
     std::uint64_t perPort{0};
     std::uint64_t perEndpoint{0};
     std::uint64_t perRouteEntry{0};
-    std::uint64_t perTask{0};         ///< in the schedule, kept while the run goes on
-    std::uint64_t perTaskInVector{0}; ///< of perTask: the part in one vector, grown by doubling
-    std::uint64_t perRunnerTask{0};   ///< what the runner adds per task to run it
-    std::uint64_t perDependency{0};   ///< schedule and runner together
-    std::uint64_t perDagTransfer{0};  ///< of a collective's DAG while it is expanded
-    std::uint64_t perDagTransferInVector{0}; ///< of perDagTransfer: the part in its vector
+    std::uint64_t perTask{0};       ///< a held task, with what finds it and what waits for it
+    std::uint64_t perDependency{0}; ///< an entry of a held task's dependency list
+    std::uint64_t perPlan{0};       ///< a collective held as its plan
+    std::uint64_t perPlanRank{0};   ///< a rank of it: ready point, plan tables
+    std::uint64_t perWaitingTask{0};
+    std::uint64_t perPostedTransfer{0};
     std::uint64_t perGroup{0};
     std::uint64_t perGroupRank{0};
     std::uint64_t perQueuePair{0};
@@ -76,22 +82,18 @@ struct MemoryItem
 };
 
 /**
- * A run's peak resident memory, item by item. A run first builds the fabric and the schedules
- * (each collective's DAG exists while it is appended), then runs them (the runner's state, queue
- * pairs, events and records grow); the peak is the larger of the two phases on top of what both
- * hold.
+ * A run's peak resident memory, item by item: the fabric and the schedules, held throughout,
+ * and what the run adds as it goes (tasks under way, queue pairs, events, records). Nothing is
+ * expanded up front, so the peak is all of it together.
  */
 struct MemoryEstimate
 {
-    std::vector<MemoryItem> fabric;    ///< the process and the fabric, through both phases
-    std::vector<MemoryItem> schedules; ///< the jobs' schedules, through both phases
-    std::vector<MemoryItem> building;  ///< only while schedules are built
-    std::vector<MemoryItem> running;   ///< only while the run goes on
+    std::vector<MemoryItem> fabric;    ///< the process and the fabric
+    std::vector<MemoryItem> schedules; ///< the jobs' schedules as a run holds them
+    std::vector<MemoryItem> running;   ///< what the run adds
 
     std::uint64_t FabricBytes() const;
-    /** What both phases hold: the fabric and the schedules. */
-    std::uint64_t SharedBytes() const;
-    std::uint64_t BuildingBytes() const;
+    std::uint64_t ScheduleBytes() const;
     std::uint64_t RunningBytes() const;
     std::uint64_t PeakBytes() const;
     /** The items that make up the peak, largest first. */

@@ -58,6 +58,8 @@ private:
     /** The DP buckets of stage p, as the last micro-batch's backward pass fills them. */
     void Buckets(std::uint32_t p);
     void Bucket(std::uint32_t p, bool expert, std::uint64_t bytes, std::uint64_t times);
+    /** What a run of the streamed iteration holds at once. */
+    void Window();
     /** Buckets of each kind (dense, expert) emitted for the stage being counted: every bucket
      *  of a kind runs on the same ranks, over the queue pairs the first one opened. */
     std::array<std::uint64_t, 2> m_buckets{};
@@ -198,8 +200,7 @@ IterationCounter::Bucket(std::uint32_t p, bool expert, std::uint64_t bytes, std:
         for (std::uint32_t first = 0; first < groups; ++first)
         {
             // Each rank's join of its backward and DP streams, then the AllReduce.
-            m_size.tasks = SatAdd(m_size.tasks, SatMul(times, size));
-            m_size.dependencies = SatAdd(m_size.dependencies, SatMul(times, 2ull * size));
+            m_size.AddJoins(SatMul(times, size), 2);
             Collective(CollectiveOp::AllReduce,
                        m_job.dpAlgorithm,
                        size,
@@ -269,10 +270,38 @@ IterationCounter::Buckets(std::uint32_t p)
     }
 }
 
+void
+IterationCounter::Window()
+{
+    // A streamed iteration keeps the passes that overlap in 1F1B: measured on replays of
+    // 1 to 8 stages and 1 to 32 micro-batches, at most 2(pp − 1) × layers + 8 of its
+    // 2 × layers × micro-batches layer parts (a layer of one stage's pass).
+    std::uint64_t layers = std::max(1u, m_job.model.layers);
+    std::uint64_t parts = SatMul(2 * layers, std::max(1u, m_job.MicroBatches()));
+    std::uint64_t window = SatAdd(SatMul(2 * (m_p.pp - 1), layers), 8);
+    auto share = [&](std::uint64_t count)
+    {
+        if (window >= parts)
+        {
+            return count;
+        }
+        // count × window / parts without overflow: both below 2^64, the quotient below count.
+        return static_cast<std::uint64_t>(static_cast<long double>(count)
+                                          * static_cast<long double>(window)
+                                          / static_cast<long double>(parts))
+               + 1;
+    };
+    m_size.heldTasks = share(m_size.storedTasks);
+    m_size.heldDependencies = share(m_size.storedDependencies);
+    m_size.heldPlans = share(m_size.plans);
+    m_size.heldPlanRanks = share(m_size.planRanks);
+}
+
 ScheduleSize
 IterationCounter::Count()
 {
     std::uint64_t microBatches = m_job.MicroBatches();
+    m_size.gpus = m_p.Gpus();
     std::uint64_t stageRanks = static_cast<std::uint64_t>(m_p.dp) * m_p.tp;
     m_size.groups = 1; // the iteration, which owns the join points
     for (std::uint32_t p = 0; p < m_p.pp; ++p)
@@ -282,8 +311,7 @@ IterationCounter::Count()
         // Joins with the activations (forward) or their gradients (backward) a stage waits for.
         std::uint64_t arrivals
             = SatMul((p > 0 ? 1 : 0) + (last ? 0 : 1), microBatches * stageRanks);
-        m_size.tasks = SatAdd(m_size.tasks, arrivals);
-        m_size.dependencies = SatAdd(m_size.dependencies, 2 * arrivals);
+        m_size.AddJoins(arrivals, 2);
         if (last && m_times.headNs > 0)
         {
             m_size.AddCompute(stageRanks, 2 * microBatches);
@@ -299,9 +327,9 @@ IterationCounter::Count()
         Buckets(p);
     }
     // Every rank's end of iteration: its compute and DP streams joined.
-    m_size.tasks = SatAdd(m_size.tasks, m_p.Gpus());
-    m_size.dependencies = SatAdd(m_size.dependencies, 2ull * m_p.Gpus());
+    m_size.AddJoins(m_p.Gpus(), 2);
     m_size.senders = std::min<std::uint64_t>(m_size.senders, m_p.Gpus());
+    Window();
     return m_size;
 }
 
@@ -320,11 +348,25 @@ ScheduleSize::AddCollective(const CollectiveSize& size, std::uint32_t ranks, std
     groups = SatAdd(groups, times);
     groupRanks = SatAdd(groupRanks, SatMul(times, ranks));
     collectives = SatAdd(collectives, times);
-    largestDag = std::max(largestDag, size.transfers);
     fabricTransfers = SatAdd(fabricTransfers, SatMul(times, size.fabricTransfers));
     fabricPackets = SatAdd(fabricPackets, SatMul(times, size.fabricPackets));
     queuePairs = SatAdd(queuePairs, size.queuePairs);
     senders = SatAdd(senders, size.senders);
+    steps = std::max(steps, size.steps);
+    if (size.planned != 0)
+    {
+        plans = SatAdd(plans, times);
+        planRanks = SatAdd(planRanks, SatMul(times, ranks));
+    }
+    else
+    {
+        storedTasks = SatAdd(storedTasks, SatMul(times, size.tasks));
+        storedDependencies = SatAdd(storedDependencies, SatMul(times, size.dependencies));
+    }
+    // As many of these side by side as the job's GPUs make.
+    std::uint64_t sideBySide = std::max<std::uint64_t>(1, gpus / std::max(1u, ranks));
+    posted = std::max(posted, SatMul(size.posted, sideBySide));
+    waiting = std::max(waiting, SatMul(size.waiting, sideBySide));
 }
 
 void
@@ -332,8 +374,28 @@ ScheduleSize::AddCompute(std::uint64_t ranks, std::uint64_t times)
 {
     tasks = SatAdd(tasks, SatMul(times, ranks));
     dependencies = SatAdd(dependencies, SatMul(times, ranks));
+    storedTasks = SatAdd(storedTasks, SatMul(times, ranks));
+    storedDependencies = SatAdd(storedDependencies, SatMul(times, ranks));
     groups = SatAdd(groups, times);
     groupRanks = SatAdd(groupRanks, SatMul(times, ranks));
+}
+
+void
+ScheduleSize::AddJoins(std::uint64_t count, std::uint64_t dependenciesEach)
+{
+    tasks = SatAdd(tasks, count);
+    dependencies = SatAdd(dependencies, SatMul(count, dependenciesEach));
+    storedTasks = SatAdd(storedTasks, count);
+    storedDependencies = SatAdd(storedDependencies, SatMul(count, dependenciesEach));
+}
+
+void
+ScheduleSize::HoldAll()
+{
+    heldTasks = storedTasks;
+    heldDependencies = storedDependencies;
+    heldPlans = plans;
+    heldPlanRanks = planRanks;
 }
 
 ScheduleSize
@@ -353,6 +415,7 @@ SizeCollectiveIteration(const CollectiveJobSpec& job,
     options.ranksPerServer = std::min(job.gpus, perServer); // as BuildCollectiveIteration finds it
     ScheduleSize size;
     size.groups = 1; // the iteration
+    size.gpus = job.gpus;
     size.AddCollective(SizeCollective(job.op,
                                       job.algorithm,
                                       job.gpus,
@@ -362,6 +425,7 @@ SizeCollectiveIteration(const CollectiveJobSpec& job,
                                       std::max(1u, payloadMtu)),
                        job.gpus,
                        1);
+    size.HoldAll(); // one collective, kept whole
     return size;
 }
 
