@@ -15,6 +15,8 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <vector>
 
 namespace
