@@ -295,13 +295,7 @@ GridSweepReport(const SweepResult& sweep)
     {
         if (!run.record.completed)
         {
-            tel::Finding finding;
-            finding.rule = "sim.stalled";
-            finding.severity = tel::Severity::Warning;
-            finding.subject = run.label;
-            finding.message = "the jobs did not finish: " + tel::GroupDigits(run.record.timeouts)
-                              + " retransmission timeouts";
-            report.findings.push_back(finding);
+            report.findings.push_back(StalledRunFinding(run));
         }
     }
     report.data = GridSweepJson(sweep);

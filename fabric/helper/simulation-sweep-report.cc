@@ -170,6 +170,18 @@ SlowdownChart(const SweepResult& sweep, const std::vector<SweepOutcome>& outcome
 
 } // namespace
 
+tel::Finding
+StalledRunFinding(const SweepRun& run)
+{
+    tel::Finding finding;
+    finding.rule = "sim.stalled";
+    finding.severity = tel::Severity::Warning;
+    finding.subject = run.label;
+    finding.message = "the jobs did not finish: " + tel::GroupDigits(run.record.timeouts)
+                      + " retransmission timeouts";
+    return finding;
+}
+
 tel::Report
 SweepReport(const SweepResult& sweep)
 {
@@ -246,13 +258,7 @@ SweepReport(const SweepResult& sweep)
     {
         if (WorstJobSlowdown(outcomes[i]) <= 0)
         {
-            tel::Finding finding;
-            finding.rule = "sim.stalled";
-            finding.severity = tel::Severity::Warning;
-            finding.subject = sweep.runs[i].label;
-            finding.message = "the jobs did not finish: " + tel::GroupDigits(outcomes[i].timeouts)
-                              + " retransmission timeouts";
-            report.findings.push_back(finding);
+            report.findings.push_back(StalledRunFinding(sweep.runs[i]));
         }
     }
     report.data = SweepJson(sweep);

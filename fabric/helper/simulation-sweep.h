@@ -91,6 +91,9 @@ nlohmann::json SweepJson(const SweepResult& sweep);
 /** The sweep report: a table of runs, throughput over time by policy or slow-down by link. */
 fab::telemetry::Report SweepReport(const SweepResult& sweep);
 
+/** The warning for a run whose jobs did not finish. */
+fab::telemetry::Finding StalledRunFinding(const SweepRun& run);
+
 /** A grid's summary.json: each point's busbw and iteration time over its seeds, and each run. */
 nlohmann::json GridSweepJson(const SweepResult& sweep);
 

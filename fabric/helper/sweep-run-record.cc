@@ -172,11 +172,12 @@ SweepRunRecordFromJson(const nlohmann::json& d)
             r.jobs.push_back({job.at("name").get<std::string>(),
                               job.at("groups").get<std::vector<std::string>>()});
         }
-        auto checkJobGroup = [&r, &at](std::uint32_t job, std::uint32_t group)
+        // The merge indexes jobs and groups with these: a record must not name others.
+        auto checkJob = [&r, &at](std::uint32_t job)
         {
-            if (job >= r.jobs.size() || group > r.jobs[job].groups.size())
+            if (job >= r.jobs.size())
             {
-                throw InputError(at, "names a job or group the run does not have");
+                throw InputError(at, "names a job the run does not have");
             }
         };
         at = "/iterations";
@@ -187,7 +188,7 @@ SweepRunRecordFromJson(const nlohmann::json& d)
             record.index = i.at(1).get<std::uint32_t>();
             record.startNs = i.at(2).get<std::int64_t>();
             record.endNs = i.at(3).get<std::int64_t>();
-            checkJobGroup(record.job, 0);
+            checkJob(record.job);
             r.iterations.push_back(record);
         }
         at = "/collectives";
@@ -199,7 +200,11 @@ SweepRunRecordFromJson(const nlohmann::json& d)
                                               c.at(3).get<std::int64_t>(),
                                               c.at(4).get<std::int64_t>(),
                                               c.at(5).get<double>()};
-            checkJobGroup(record.job, record.group + 1);
+            checkJob(record.job);
+            if (record.group >= r.jobs[record.job].groups.size())
+            {
+                throw InputError(at, "names a group its job does not have");
+            }
             r.collectives.push_back(record);
         }
         at = "/faults";

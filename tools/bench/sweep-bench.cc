@@ -25,7 +25,7 @@ namespace
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-/** 16-port switches: 8 servers and 8 uplinks per leaf; `servers` / 8 leaves. */
+/** 32-port switches: 16 servers and 16 uplinks per leaf; `servers` / 16 leaves. */
 json
 Scenario(std::uint32_t servers, std::size_t linksToUse)
 {
@@ -35,23 +35,23 @@ Scenario(std::uint32_t servers, std::size_t linksToUse)
       "design": {
         "schema": 1, "name": "bench", "fabric": "roce",
         "servers": {"count": 8, "gpus": 1, "nics": 1, "nic_speed": "100Gbps"},
-        "switch_models": {"sw": {"ports": 16, "port_speed": "100Gbps", "ecmp_max_paths": 64}},
+        "switch_models": {"sw": {"ports": 32, "port_speed": "100Gbps", "ecmp_max_paths": 64}},
         "tiers": {"count": 2, "leaf": {"model": "sw"}, "spine": {"model": "sw"}}
       },
       "fabric": {"transport": {"congestion_control": "dcqcn", "retransmit_timeout": "1ms"},
                  "lldp": false},
       "jobs": [{"kind": "collective", "name": "ring", "op": "allreduce", "bytes": "512KiB",
-                "gpus": 16, "gpus_per_server": 1}],
+                "gpus": 32, "gpus_per_server": 1}],
       "recovery": {"policy": "dpfr", "detection": "5us"},
-      "failures": [{"kind": "link-down", "target": "leaf-0-0:8", "at": "20us"}],
+      "failures": [{"kind": "link-down", "target": "leaf-0-0:16", "at": "20us"}],
       "stop": {"iterations": 1, "time": "5ms"},
       "outputs": {"series": false, "trace": false}
     })");
     scenario["design"]["servers"]["count"] = servers;
     json targets = json::array();
-    for (std::uint32_t leaf = 0; leaf < servers / 8; ++leaf)
+    for (std::uint32_t leaf = 0; leaf < servers / 16; ++leaf)
     {
-        for (int port = 8; port < 16; ++port)
+        for (int port = 16; port < 32; ++port)
         {
             // leaf-GROUP-RAIL: one NIC per server, so one rail.
             targets.push_back("leaf-" + std::to_string(leaf) + "-0:" + std::to_string(port));
@@ -139,7 +139,7 @@ main(int argc, char** argv)
         dir = fs::temp_directory_path() / ("sweep-bench-" + std::to_string(::getpid()));
     }
     fs::create_directories(dir);
-    std::size_t links = servers / 8 * 8;
+    std::size_t links = servers / 16 * 16;
     std::printf("design: %u servers, %zu leaf-spine links; sweep: %zu runs (links x 3 policies)\n",
                 servers,
                 links,
