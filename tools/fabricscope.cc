@@ -5,6 +5,7 @@
 #include "tools/output.h"
 #include "tools/review-command.h"
 #include "tools/simulate-command.h"
+#include "tools/sweep-command.h"
 #include "tools/terminal-log.h"
 
 #include <CLI/CLI.hpp>
@@ -37,6 +38,17 @@ main(int argc, char** argv)
         "captures, a trace and a report");
     fab::tools::AddSimulateOptions(*simulateCommand, simulate);
 
+    fab::tools::SweepRunOptions sweepRun;
+    auto* sweepRunCommand = app.add_subcommand(
+        "sweep-run",
+        "run one run of a sweep from its folder (what local and Slurm workers run)");
+    fab::tools::AddSweepRunOptions(*sweepRunCommand, sweepRun);
+
+    fab::tools::SweepMergeOptions sweepMerge;
+    auto* sweepMergeCommand = app.add_subcommand(
+        "sweep-merge", "merge a sweep's finished runs into its summary.json and report");
+    fab::tools::AddSweepMergeOptions(*sweepMergeCommand, sweepMerge);
+
     fab::tools::AnalyzeOptions analyze;
     auto* analyzeCommand = app.add_subcommand(
         "analyze",
@@ -59,11 +71,13 @@ main(int argc, char** argv)
     demoCommand->add_option(
         "-o,--output", demoDirectory, "folder for the reports (default: fabricscope-demo)");
 
-    const std::set<std::string> commands = {"review", "simulate", "analyze", "collect", "demo"};
+    const std::set<std::string> commands
+        = {"review", "simulate", "sweep-run", "sweep-merge", "analyze", "collect", "demo"};
     if (argc > 1 && argv[1][0] != '-' && commands.count(argv[1]) == 0)
     {
         spdlog::error(
-            "unknown command \"{}\"; expected one of: review, simulate, analyze, collect, demo",
+            "unknown command \"{}\"; expected one of: review, simulate, sweep-run, sweep-merge, "
+            "analyze, collect, demo",
             argv[1]);
         std::cerr << "Run with --help for usage.\n";
         return fab::tools::kExitBadInput;
@@ -97,6 +111,14 @@ main(int argc, char** argv)
     if (simulateCommand->parsed())
     {
         return fab::tools::RunSimulate(simulate);
+    }
+    if (sweepRunCommand->parsed())
+    {
+        return fab::tools::RunSweepWorker(sweepRun);
+    }
+    if (sweepMergeCommand->parsed())
+    {
+        return fab::tools::RunSweepMerge(sweepMerge);
     }
     if (analyzeCommand->parsed())
     {

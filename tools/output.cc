@@ -90,6 +90,70 @@ WriteReport(const telemetry::Report& report, const OutputChoice& choice)
     return std::filesystem::absolute(target).lexically_normal().string();
 }
 
+void
+WriteTextFile(const std::filesystem::path& path, const std::string& text)
+{
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+    if (!out)
+    {
+        throw telemetry::InputError(path.string(), "cannot write this file");
+    }
+}
+
+void
+AddReportFileOptions(CLI::App& command, std::vector<std::string>& formats, std::string& failOn)
+{
+    command
+        .add_option(
+            "--format", formats, "report formats: json, md, html (default: html md)")
+        ->delimiter(',')
+        ->check(CLI::IsMember({"json", "md", "markdown", "html"}));
+    command
+        .add_option("--fail-on",
+                    failOn,
+                    "exit 1 on findings at or above: warning, error (default) or none")
+        ->check(CLI::IsMember({"info", "warning", "error", "none"}));
+}
+
+int
+WriteReportFiles(const telemetry::Report& report,
+                 const std::string& out,
+                 const std::vector<std::string>& formats,
+                 const std::string& failOn)
+{
+    namespace fs = std::filesystem;
+    std::vector<std::string> written = {fs::absolute(fs::path(out) / "summary.json").string()};
+    for (const auto& name : formats)
+    {
+        telemetry::ReportFormat format{};
+        telemetry::ParseReportFormat(name, format);
+        std::string extension = format == telemetry::ReportFormat::Html       ? "html"
+                                : format == telemetry::ReportFormat::Markdown ? "md"
+                                                                              : "json";
+        auto path = WriteReport(
+            report, ChooseOutput(name, (fs::path(out) / ("report." + extension)).string(), ""));
+        if (path)
+        {
+            written.push_back(*path);
+        }
+    }
+    for (const auto& path : written)
+    {
+        std::cout << path << "\n";
+    }
+    if (failOn != "none")
+    {
+        auto threshold = telemetry::ParseSeverity(failOn);
+        auto worst = telemetry::WorstSeverity(report.findings);
+        if (threshold && worst && *worst >= *threshold)
+        {
+            return kExitFindings;
+        }
+    }
+    return kExitOk;
+}
+
 std::optional<telemetry::Severity>
 ParseFailOn(const std::string& text)
 {

@@ -5,8 +5,10 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace fab::tools
 {
@@ -36,6 +38,23 @@ OutputChoice ChooseOutput(const std::optional<std::string>& format,
 
 /** Writes the rendered report; returns the absolute path written, or nothing for stdout. */
 std::optional<std::string> WriteReport(const telemetry::Report& report, const OutputChoice& choice);
+
+/** Writes a whole file; throws InputError naming it when it cannot. */
+void WriteTextFile(const std::filesystem::path& path, const std::string& text);
+
+/** --format (json, md, html; several) and --fail-on of the commands that write report files. */
+void AddReportFileOptions(CLI::App& command,
+                          std::vector<std::string>& formats,
+                          std::string& failOn);
+
+/**
+ * Writes a command's report into the folder `out` as report.<extension>, once per format, lists
+ * summary.json and those files on stdout, and turns the findings into the exit code.
+ */
+int WriteReportFiles(const telemetry::Report& report,
+                     const std::string& out,
+                     const std::vector<std::string>& formats,
+                     const std::string& failOn);
 
 /** A positive duration given to `option` ("1s", "500ms"); throws InputError naming the option. */
 std::int64_t ParseDurationOption(const char* option, const std::string& text);

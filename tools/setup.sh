@@ -26,6 +26,7 @@ packages=(
     tshark chromium python3            # cross-checks: captures, HTML rendering, PNG checks
     clang libclang-rt-14-dev           # libFuzzer for the packet decoders
     prometheus pmacct tcpdump          # real peers of `collect`: a Prometheus server, sFlow probes
+    slurm-wlm munge                    # a single-node Slurm that sweeps' job arrays run on
 )
 
 missing=()

@@ -10,6 +10,7 @@
 #include "telemetry/net/metrics-server.h"
 #include "telemetry/net/udp-sender.h"
 #include "tools/output.h"
+#include "tools/sweep-command.h"
 #include "topologies/model/units.h"
 
 #include <atomic>
@@ -62,55 +63,6 @@ PrintProgress(const fabric::SimulationProgress& p)
                  peak.c_str(),
                  eta);
     std::fflush(stderr);
-}
-
-void
-WriteText(const std::filesystem::path& path, const std::string& text)
-{
-    std::ofstream out(path, std::ios::binary);
-    out << text;
-    if (!out)
-    {
-        throw InputError(path.string(), "cannot write this file");
-    }
-}
-
-/** Writes the report in every format asked for, lists what was written, and turns findings
- *  into the exit code. */
-int
-WriteReports(const telemetry::Report& report, const SimulateOptions& options)
-{
-    namespace fs = std::filesystem;
-    fs::path out(options.out);
-    std::vector<std::string> written = {fs::absolute(out / "summary.json").string()};
-    for (const auto& name : options.formats)
-    {
-        telemetry::ReportFormat format{};
-        telemetry::ParseReportFormat(name, format);
-        std::string extension = format == telemetry::ReportFormat::Html       ? "html"
-                                : format == telemetry::ReportFormat::Markdown ? "md"
-                                                                              : "json";
-        auto path
-            = WriteReport(report, ChooseOutput(name, (out / ("report." + extension)).string(), ""));
-        if (path)
-        {
-            written.push_back(*path);
-        }
-    }
-    for (const auto& path : written)
-    {
-        std::cout << path << "\n";
-    }
-    if (options.failOn != "none")
-    {
-        auto threshold = telemetry::ParseSeverity(options.failOn);
-        auto worst = telemetry::WorstSeverity(report.findings);
-        if (threshold && worst && *worst >= *threshold)
-        {
-            return kExitFindings;
-        }
-    }
-    return kExitOk;
 }
 
 /** The scenario's sFlow export with the command line's overrides; a socket to its collector. */
@@ -320,16 +272,7 @@ AddSimulateOptions(CLI::App& command, SimulateOptions& options)
     command.add_option("--out", options.out, "output folder (default: fabricscope-sim)");
     command.add_option("--seed", options.seed, "seed, overriding the scenario's")
         ->check(WholeNumberIn(0, fabric::kMaxSeed));
-    command
-        .add_option(
-            "--format", options.formats, "report formats: json, md, html (default: html md)")
-        ->delimiter(',')
-        ->check(CLI::IsMember({"json", "md", "markdown", "html"}));
-    command
-        .add_option("--fail-on",
-                    options.failOn,
-                    "exit 1 on findings at or above: warning, error (default) or none")
-        ->check(CLI::IsMember({"info", "warning", "error", "none"}));
+    AddReportFileOptions(command, options.formats, options.failOn);
     command.add_flag(
         "--print-scenario", options.printScenario, "print the built-in scenario and exit");
     command.add_flag("!--no-progress", options.progress, "no progress line on the terminal");
@@ -351,6 +294,18 @@ AddSimulateOptions(CLI::App& command, SimulateOptions& options)
                        options.maxMemory,
                        "refuse runs whose estimated peak memory is above this (e.g. 8GiB; "
                        "default: the memory available)");
+    command.add_option("--executor",
+                       options.executor,
+                       "where a sweep's runs run: inproc (default), local:N (N processes here) "
+                       "or slurm[:partition=P,time=T,account=A,qos=Q,cpus=N,mem=SIZE,parallel=M] "
+                       "(one job array; SLURM_CONF names the cluster)");
+    command.add_flag("--no-wait",
+                     options.noWait,
+                     "with slurm: submit and return; `fabricscope sweep-merge OUT` merges later");
+    command.add_option("--emit",
+                       options.emit,
+                       "k8s[:IMAGE]: write a Kubernetes Indexed Job of the sweep's runs to "
+                       "OUT/sweep/k8s instead of running them");
 }
 
 int
@@ -363,8 +318,15 @@ RunSimulate(const SimulateOptions& options)
     }
     try
     {
+        auto executor = ParseExecutor(options);
         fabric::Scenario scenario = options.scenario ? fabric::LoadScenarioFile(*options.scenario)
                                                      : fabric::DefaultScenario();
+        bool sweeps = scenario.sweep.vary != fabric::ScenarioSweep::Vary::Nothing;
+        if (!sweeps && (executor.kind != Executor::Kind::InProcess || options.emit))
+        {
+            throw InputError(options.emit ? "--emit" : "--executor",
+                             "the scenario has no sweep: its one run runs here");
+        }
         try
         {
             CheckRunFits(options, scenario);
@@ -411,26 +373,21 @@ RunSimulate(const SimulateOptions& options)
         // The reports, then the final metrics served for as long as asked.
         auto finish = [&](const telemetry::Report& report)
         {
-            int code = WriteReports(report, options);
+            int code = WriteReportFiles(report, options.out, options.formats, options.failOn);
             if (endpoint)
             {
                 endpoint->Linger(lingerNs);
             }
             return code;
         };
-        if (scenario.sweep.vary != fabric::ScenarioSweep::Vary::Nothing)
+        if (sweeps)
         {
-            auto sweep = fabric::RunSweep(scenario, run);
+            int code = RunSweepSimulation(options, scenario, executor, run, finish);
             if (terminal)
             {
                 std::fprintf(stderr, "\n");
             }
-            WriteText(out / "summary.json", fabric::SweepJson(sweep).dump(2) + "\n");
-            spdlog::info("swept runs={} wall_s={:.2f} peak_rss_bytes={}",
-                         sweep.runs.size() + 1,
-                         sweep.wallSeconds,
-                         sweep.peakRssBytes);
-            return finish(fabric::SweepReport(sweep));
+            return code;
         }
         auto result = fabric::RunSimulation(scenario, run);
         if (terminal)
@@ -438,7 +395,7 @@ RunSimulate(const SimulateOptions& options)
             std::fprintf(stderr, "\n");
         }
         LogSflow(result.sflow, sflowSender.get());
-        WriteText(out / "summary.json", fabric::SummaryJson(result).dump(2) + "\n");
+        WriteTextFile(out / "summary.json", fabric::SummaryJson(result).dump(2) + "\n");
         if (scenario.outputs.trace)
         {
             std::ofstream trace(out / "trace.json", std::ios::binary);

@@ -26,6 +26,9 @@ struct SimulateOptions
     std::optional<std::string> prometheus;       ///< serve live metrics here while running
     std::optional<std::string> prometheusLinger; ///< and for this long after the run
     std::optional<std::string> maxMemory;        ///< refuse runs estimated above this ("8GiB")
+    std::string executor{"inproc"};              ///< where a sweep's runs run
+    bool noWait{false};                          ///< submit a Slurm sweep and return
+    std::optional<std::string> emit;             ///< "k8s[:IMAGE]": describe the runs instead
 };
 
 void AddSimulateOptions(CLI::App& command, SimulateOptions& options);

@@ -167,6 +167,11 @@ SweepRuns(const Scenario& scenario, const topo::FatTreePlan& plan)
                        links, std::numeric_limits<std::uint32_t>::max() - 1))
                    + 1;
         }
+        case ScenarioSweep::Vary::Grid:
+            // No baseline: every point is measured on its own.
+            return static_cast<std::uint32_t>(
+                scenario.sweep.GridPoints()
+                * std::max<std::size_t>(1, scenario.sweep.seeds.size()));
     }
     return 1;
 }

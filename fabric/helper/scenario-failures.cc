@@ -232,12 +232,15 @@ ReadSweep(JsonObjectReader& reader, Scenario& scenario)
     }
     JsonObjectReader sweep = reader.Object("sweep");
     ScenarioSweep& s = scenario.sweep;
-    if (sweep.Has("policies") == sweep.Has("links"))
+    int kinds = (sweep.Has("policies") ? 1 : 0) + (sweep.Has("links") ? 1 : 0)
+                + (sweep.Has("grid") || sweep.Has("seeds") ? 1 : 0);
+    if (kinds != 1)
     {
         throw InputError(reader.PointerOf("sweep"),
-                         "expected either \"policies\" (a list such as [\"dpfr\", "
-                         "\"control-plane\", \"none\"]) or \"links\" (\"leaf-spine\" or "
-                         "\"spine-core\")");
+                         "expected one of \"policies\" (a list such as [\"dpfr\", "
+                         "\"control-plane\", \"none\"]), \"links\" (\"leaf-spine\" or "
+                         "\"spine-core\") or \"grid\" (JSON pointers into the scenario, each "
+                         "with a list of values) with or without \"seeds\"");
     }
     if (const auto* policies = sweep.Optional("policies"))
     {
@@ -259,7 +262,7 @@ ReadSweep(JsonObjectReader& reader, Scenario& scenario)
         }
         s.vary = ScenarioSweep::Vary::Policy;
     }
-    else
+    else if (sweep.Has("links"))
     {
         std::string tier = sweep.String("links");
         if (tier == "leaf-spine")
@@ -279,6 +282,11 @@ ReadSweep(JsonObjectReader& reader, Scenario& scenario)
         }
         s.limit = Count(sweep, "limit", 1, 0);
         s.vary = ScenarioSweep::Vary::Link;
+    }
+    else
+    {
+        ReadSweepGrid(sweep, s);
+        s.vary = ScenarioSweep::Vary::Grid;
     }
     sweep.Finish();
 }

@@ -25,6 +25,15 @@ Count(fab::telemetry::JsonObjectReader& reader,
 void ReadRecovery(fab::telemetry::JsonObjectReader& reader, Scenario& scenario);
 /** "sweep": before "failures", which a link sweep changes the rules of. */
 void ReadSweep(fab::telemetry::JsonObjectReader& reader, Scenario& scenario);
+/** "sweep"/"grid" and "sweep"/"seeds": the pointers' syntax and the values' shape. */
+void ReadSweepGrid(fab::telemetry::JsonObjectReader& sweep, ScenarioSweep& s);
+/**
+ * Each value of the grid, set on its own, must make a scenario the reader accepts: the error
+ * names the value by its place in the grid and what the reader said of the scenario.
+ */
+void CheckSweepGrid(const nlohmann::json& document,
+                    const std::string& baseDirectory,
+                    const Scenario& scenario);
 /** "failures": scheduled faults on named ports and switches. */
 void ReadFailures(fab::telemetry::JsonObjectReader& reader, Scenario& scenario);
 /** "random_failures": MTBF figures; after "stop", whose time bounds the draws. */

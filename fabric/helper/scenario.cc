@@ -550,6 +550,10 @@ ScenarioFromJson(const nlohmann::json& document, const std::string& baseDirector
     scenario.seed = static_cast<std::uint64_t>(reader.Integer("seed", 0, kMaxSeed, 1));
     ReadOutputs(reader, scenario);
     reader.Finish();
+    if (scenario.sweep.vary == ScenarioSweep::Vary::Grid)
+    {
+        CheckSweepGrid(document, baseDirectory, scenario);
+    }
     return scenario;
 }
 

@@ -56,7 +56,8 @@ struct ScenarioOutputs
 /**
  * Runs of one scenario side by side: one per recovery policy (the same faults under each), or
  * one per link of a tier (the scenario's single failure moved to each link in turn). Both add a
- * fault-free baseline run that slow-downs are measured against.
+ * fault-free baseline run that slow-downs are measured against. A grid instead sets values of
+ * the scenario document itself, by JSON pointer, and runs every combination once per seed.
  */
 struct ScenarioSweep
 {
@@ -65,12 +66,27 @@ struct ScenarioSweep
         Nothing,
         Policy,
         Link,
+        Grid,
+    };
+    /** One axis of a grid: where in the scenario document, and the values it takes there. */
+    struct Dimension
+    {
+        std::string pointer; ///< "/fabric/transport/congestion_control"
+        std::vector<nlohmann::json> values;
     };
     Vary vary{Vary::Nothing};
     std::vector<RecoveryPolicy> policies;
     topo::LinkTier linkTier{topo::LinkTier::LeafSpine}; ///< links swept, by their lower end
     std::uint32_t limit{0}; ///< at most this many links (evenly spread over the tier); 0: all
+    std::vector<Dimension> grid;      ///< in the order of their pointers
+    std::vector<std::uint64_t> seeds; ///< a grid's points run once per seed; empty: the scenario's
+
+    /** Grid points: the product of the dimensions' value counts (1 with no dimension). */
+    std::uint64_t GridPoints() const;
 };
+
+/** A grid sweep holds at most this many runs (points × seeds). */
+constexpr std::uint64_t kMaxGridRuns = 100'000;
 
 /**
  * A simulation: a design, how its fabric is configured, the jobs that run on it, when to stop,
@@ -107,6 +123,14 @@ Scenario ScenarioFromJson(const nlohmann::json& document, const std::string& bas
 
 /** Reads a scenario file; errors name the file. */
 Scenario LoadScenarioFile(const std::string& path);
+
+/**
+ * The document of one grid point: `document` without its sweep, each pointer set to its value.
+ * Throws telemetry::InputError naming the pointer when there is no place for it.
+ */
+nlohmann::json ScenarioAtGridPoint(
+    const nlohmann::json& document,
+    const std::vector<std::pair<std::string, nlohmann::json>>& values);
 
 /** The built-in scenario `simulate` runs when given none. */
 Scenario DefaultScenario();

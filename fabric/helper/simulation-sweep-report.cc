@@ -61,7 +61,7 @@ RunsTable(const SweepResult& sweep, const std::vector<SweepOutcome>& outcomes)
                       "PFC pauses"},
                      {},
                      {false, true, true, true, true, true, true, true}};
-    for (const auto& job : sweep.baseline.result.jobs)
+    for (const auto& job : sweep.baseline.record.jobs)
     {
         table.columns.push_back(job.name + " (ms)");
         table.columns.push_back("slow-down");
@@ -120,10 +120,10 @@ ThroughputChart(const SweepResult& sweep)
     std::size_t longest = 0;
     for (const auto* run : runs)
     {
-        longest = std::max(longest, run->result.samples.size());
+        longest = std::max(longest, run->record.deliveredGbps.size());
     }
     std::size_t step = std::max<std::size_t>(1, (longest + kMaxChartPoints - 1) / kMaxChartPoints);
-    std::int64_t interval = sweep.baseline.result.sampleIntervalNs;
+    std::int64_t interval = sweep.baseline.record.sampleIntervalNs;
     for (std::size_t i = 0; i < longest; i += step)
     {
         std::int64_t end = static_cast<std::int64_t>(std::min(longest, i + step)) * interval;
@@ -132,13 +132,13 @@ ThroughputChart(const SweepResult& sweep)
     for (const auto* run : runs)
     {
         tel::ChartSeries series{run == &sweep.baseline ? "no fault" : run->label, {}};
-        const auto& samples = run->result.samples;
+        const auto& samples = run->record.deliveredGbps;
         for (std::size_t i = 0; i < longest; i += step)
         {
             double sum = 0;
             for (std::size_t k = i; k < std::min(longest, i + step); ++k)
             {
-                sum += k < samples.size() ? samples[k].deliveredGbps : 0.0;
+                sum += k < samples.size() ? samples[k] : 0.0;
             }
             series.values.push_back(sum / static_cast<double>(std::min(longest, i + step) - i));
         }
@@ -150,7 +150,9 @@ ThroughputChart(const SweepResult& sweep)
 tel::Chart
 SlowdownChart(const SweepResult& sweep, const std::vector<SweepOutcome>& outcomes)
 {
-    tel::Chart chart{"Slow-down of the slowest job and convergence time, by failed link",
+    bool byLink = sweep.vary == ScenarioSweep::Vary::Link;
+    tel::Chart chart{std::string("Slow-down of the slowest job and convergence time, by ")
+                         + (byLink ? "failed link" : "policy"),
                      tel::ChartKind::Bar,
                      {},
                      {{"slowest job's slow-down (%)", {}}, {"converged after (µs)", {}}},
@@ -168,9 +170,25 @@ SlowdownChart(const SweepResult& sweep, const std::vector<SweepOutcome>& outcome
 
 } // namespace
 
+tel::Finding
+StalledRunFinding(const SweepRun& run)
+{
+    tel::Finding finding;
+    finding.rule = "sim.stalled";
+    finding.severity = tel::Severity::Warning;
+    finding.subject = run.label;
+    finding.message = "the jobs did not finish: " + tel::GroupDigits(run.record.timeouts)
+                      + " retransmission timeouts";
+    return finding;
+}
+
 tel::Report
 SweepReport(const SweepResult& sweep)
 {
+    if (sweep.vary == ScenarioSweep::Vary::Grid)
+    {
+        return GridSweepReport(sweep);
+    }
     bool byLink = sweep.vary == ScenarioSweep::Vary::Link;
     std::vector<SweepOutcome> outcomes;
     for (const auto& run : sweep.runs)
@@ -232,6 +250,7 @@ SweepReport(const SweepResult& sweep)
     else
     {
         section.blocks.emplace_back(ThroughputChart(sweep));
+        section.blocks.emplace_back(SlowdownChart(sweep, outcomes));
     }
     section.blocks.emplace_back(RunsTable(sweep, outcomes));
     report.sections.push_back(std::move(section));
@@ -239,13 +258,7 @@ SweepReport(const SweepResult& sweep)
     {
         if (WorstJobSlowdown(outcomes[i]) <= 0)
         {
-            tel::Finding finding;
-            finding.rule = "sim.stalled";
-            finding.severity = tel::Severity::Warning;
-            finding.subject = sweep.runs[i].label;
-            finding.message = "the jobs did not finish: " + tel::GroupDigits(outcomes[i].timeouts)
-                              + " retransmission timeouts";
-            report.findings.push_back(finding);
+            report.findings.push_back(StalledRunFinding(sweep.runs[i]));
         }
     }
     report.data = SweepJson(sweep);

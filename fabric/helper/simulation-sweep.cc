@@ -1,13 +1,9 @@
 #include "fabric/helper/simulation-sweep.h"
 
-#include "telemetry/model/process-memory.h"
-
 #include <algorithm>
-#include <chrono>
 #include <filesystem>
 #include <map>
 #include <ns3/simulator.h>
-#include <numeric>
 #include <tuple>
 
 namespace ns3::fabric
@@ -17,12 +13,12 @@ namespace
 
 /** The span of a job's iterations, or -1 when it ran fewer than `expected`. */
 std::int64_t
-JobTimeNs(const SimulationResult& result, std::uint32_t job, std::size_t expected)
+JobTimeNs(const SweepRunRecord& record, std::uint32_t job, std::size_t expected)
 {
     std::int64_t start = -1;
     std::int64_t end = -1;
     std::size_t count = 0;
-    for (const auto& i : result.iterations)
+    for (const auto& i : record.iterations)
     {
         if (i.job != job)
         {
@@ -36,10 +32,10 @@ JobTimeNs(const SimulationResult& result, std::uint32_t job, std::size_t expecte
 }
 
 std::size_t
-IterationsOf(const SimulationResult& result, std::uint32_t job)
+IterationsOf(const SweepRunRecord& record, std::uint32_t job)
 {
     std::size_t count = 0;
-    for (const auto& i : result.iterations)
+    for (const auto& i : record.iterations)
     {
         count += i.job == job ? 1 : 0;
     }
@@ -53,8 +49,29 @@ Run(Scenario scenario,
     std::uint32_t index,
     std::uint32_t runs)
 {
-    SimulationOptions runOptions = options;
+    SimulationOptions runOptions = TagSweepRun(options, label, index, runs);
     runOptions.outDirectory.clear();
+    std::string sflowPcap = UseSweepRunSflowPcap(scenario, label, options.outDirectory);
+    SweepRun run;
+    run.label = std::move(label);
+    run.policy = RecoveryPolicyName(scenario.fabric.recovery.policy);
+    run.record = RecordRun(RunSimulation(scenario, runOptions));
+    if (!sflowPcap.empty())
+    {
+        run.record.files.push_back(sflowPcap);
+    }
+    return run;
+}
+
+} // namespace
+
+SimulationOptions
+TagSweepRun(const SimulationOptions& options,
+            const std::string& label,
+            std::uint32_t index,
+            std::uint32_t runs)
+{
+    SimulationOptions runOptions = options;
     auto tag = [index, runs, label](const SimulationProgress& p)
     {
         SimulationProgress tagged = p;
@@ -65,54 +82,51 @@ Run(Scenario scenario,
     };
     if (options.progress)
     {
-        runOptions.progress = [&options, tag](const SimulationProgress& p)
+        runOptions.progress = [progress = options.progress, tag](const SimulationProgress& p)
         {
-            options.progress(tag(p));
+            progress(tag(p));
         };
     }
     if (options.live)
     {
-        runOptions.live = [&options, tag](const SimulationLiveView& view)
+        runOptions.live = [live = options.live, tag](const SimulationLiveView& view)
         {
             SimulationProgress tagged = tag(view.progress);
-            options.live(
-                SimulationLiveView{tagged, view.fabric, view.runner, view.faults, view.finished});
+            live(SimulationLiveView{tagged, view.fabric, view.runner, view.faults, view.finished});
         };
     }
-    // Each run's sFlow datagrams in a pcap of their own: "sflow.pcap" → "sflow.dpfr.pcap".
-    std::string sflowPcap;
-    if (scenario.outputs.sflow && !scenario.outputs.sflow->pcap.empty())
-    {
-        namespace fs = std::filesystem;
-        fs::path pcap(scenario.outputs.sflow->pcap);
-        std::string fileTag = label;
-        std::replace_if(
-            fileTag.begin(),
-            fileTag.end(),
-            [](char c) { return c == ':' || c == '/' || c == ' '; },
-            '-');
-        pcap.replace_filename(pcap.stem().string() + "." + fileTag + pcap.extension().string());
-        if (pcap.is_relative() && !options.outDirectory.empty())
-        {
-            sflowPcap = pcap.generic_string(); // listed in files, as RunSimulation does
-            pcap = fs::path(options.outDirectory) / pcap;
-        }
-        scenario.outputs.sflow->pcap = pcap.string();
-    }
-    SweepRun run;
-    run.label = std::move(label);
-    run.policy = RecoveryPolicyName(scenario.fabric.recovery.policy);
-    run.result = RunSimulation(scenario, runOptions);
-    if (!sflowPcap.empty())
-    {
-        run.result.files.push_back(sflowPcap);
-    }
-    run.result.spans.clear();
-    run.result.spans.shrink_to_fit();
-    return run;
+    return runOptions;
 }
 
-} // namespace
+std::string
+UseSweepRunSflowPcap(Scenario& scenario, const std::string& label, const std::string& outDirectory)
+{
+    if (!scenario.outputs.sflow || scenario.outputs.sflow->pcap.empty())
+    {
+        return "";
+    }
+    namespace fs = std::filesystem;
+    fs::path pcap(scenario.outputs.sflow->pcap);
+    pcap.replace_filename(pcap.stem().string() + "." + SweepFolderName(label)
+                          + pcap.extension().string());
+    std::string listed;
+    if (pcap.is_relative() && !outDirectory.empty())
+    {
+        listed = pcap.generic_string(); // listed in files, as RunSimulation does
+        pcap = fs::path(outDirectory) / pcap;
+    }
+    scenario.outputs.sflow->pcap = pcap.string();
+    return listed;
+}
+
+std::string
+SweepFolderName(const std::string& label)
+{
+    std::string name = label;
+    std::replace_if(
+        name.begin(), name.end(), [](char c) { return c == ':' || c == '/' || c == ' '; }, '-');
+    return name;
+}
 
 std::vector<std::string>
 SweptLinks(const Scenario& scenario)
@@ -142,7 +156,6 @@ SweptLinks(const Scenario& scenario)
 SweepResult
 RunSweep(const Scenario& scenario, const SimulationOptions& options)
 {
-    auto start = std::chrono::steady_clock::now();
     SweepResult sweep;
     sweep.vary = scenario.sweep.vary;
     sweep.scenarioName = scenario.name;
@@ -183,31 +196,49 @@ RunSweep(const Scenario& scenario, const SimulationOptions& options)
             sweep.runs.back().target = link;
         }
     }
-    sweep.wallSeconds
-        = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    sweep.peakRssBytes = fab::telemetry::PeakResidentBytes();
+    AddUpSweepCosts(sweep);
     return sweep;
+}
+
+void
+AddUpSweepCosts(SweepResult& sweep)
+{
+    std::vector<const SweepRun*> runs;
+    if (sweep.vary != ScenarioSweep::Vary::Grid)
+    {
+        runs.push_back(&sweep.baseline);
+    }
+    for (const auto& run : sweep.runs)
+    {
+        runs.push_back(&run);
+    }
+    sweep.wallSeconds = 0;
+    sweep.peakRssBytes = 0;
+    for (const auto* run : runs)
+    {
+        sweep.wallSeconds += run->record.wallSeconds;
+        sweep.peakRssBytes = std::max(sweep.peakRssBytes, run->record.peakRssBytes);
+    }
 }
 
 SweepOutcome
 CompareWithBaseline(const SweepRun& run, const SweepRun& baseline)
 {
-    const SimulationResult& r = run.result;
-    const SimulationResult& b = baseline.result;
+    const SweepRunRecord& r = run.record;
+    const SweepRunRecord& b = baseline.record;
     SweepOutcome o;
     o.completed = r.completed;
-    o.retransmitted = r.retransmittedPackets;
-    o.timeouts = r.retransmitTimeouts;
-    o.pauses
-        = std::accumulate(r.totals.pfcPauseTx.begin(), r.totals.pfcPauseTx.end(), std::uint64_t{0});
-    if (!r.failures.empty())
+    o.retransmitted = r.retransmitted;
+    o.timeouts = r.timeouts;
+    o.pauses = r.pfcPauses;
+    if (!r.faults.empty())
     {
-        std::int64_t at = r.failures.front().spec.atNs;
+        std::int64_t at = r.faults.front().atNs;
         auto since = [at](std::int64_t ns)
         {
             return ns < 0 ? -1 : ns - at;
         };
-        for (const auto& f : r.failures)
+        for (const auto& f : r.faults)
         {
             if (f.detectedNs >= 0 && (o.detectedNs < 0 || since(f.detectedNs) < o.detectedNs))
             {
@@ -245,7 +276,7 @@ CompareWithBaseline(const SweepRun& run, const SweepRun& baseline)
         if (slowdown > o.worstCollectiveSlowdown)
         {
             o.worstCollectiveSlowdown = slowdown;
-            o.worstCollective = r.jobs[c.job].name + " " + r.jobs[c.job].groups[c.group].name + " #"
+            o.worstCollective = r.jobs[c.job].name + " " + r.jobs[c.job].groups[c.group] + " #"
                                 + std::to_string(c.iteration);
         }
     }
@@ -255,12 +286,16 @@ CompareWithBaseline(const SweepRun& run, const SweepRun& baseline)
 nlohmann::json
 SweepJson(const SweepResult& sweep)
 {
+    if (sweep.vary == ScenarioSweep::Vary::Grid)
+    {
+        return GridSweepJson(sweep);
+    }
     auto time = [](std::int64_t ns)
     {
         return ns < 0 ? nlohmann::json() : nlohmann::json(ns);
     };
     nlohmann::json baselineJobs = nlohmann::json::array();
-    const auto& b = sweep.baseline.result;
+    const auto& b = sweep.baseline.record;
     for (std::uint32_t j = 0; j < b.jobs.size(); ++j)
     {
         baselineJobs.push_back(
@@ -274,7 +309,7 @@ SweepJson(const SweepResult& sweep)
         for (std::size_t j = 0; j < o.jobTimeNs.size(); ++j)
         {
             jobs.push_back(
-                {{"name", run.result.jobs[j].name},
+                {{"name", run.record.jobs[j].name},
                  {"time_ns", time(o.jobTimeNs[j])},
                  {"slowdown",
                   o.jobSlowdown[j] > 0 ? nlohmann::json(o.jobSlowdown[j]) : nlohmann::json()}});
@@ -293,26 +328,25 @@ SweepJson(const SweepResult& sweep)
                         {"jobs", std::move(jobs)},
                         {"worst_collective",
                          {{"name", o.worstCollective}, {"slowdown", o.worstCollectiveSlowdown}}},
-                        {"failures", FailuresJson(run.result.failures)},
+                        {"failures", run.record.failures},
                         {"sim",
-                         {{"events", run.result.stats.events},
-                          {"wall_s", run.result.stats.wallSeconds},
-                          {"peak_rss_bytes", run.result.stats.peakRssBytes},
-                          {"sim_time_ns", run.result.stats.simTimeNs}}},
-                        {"files", run.result.files}});
-        if (run.result.sflow)
+                         {{"events", run.record.events},
+                          {"wall_s", run.record.wallSeconds},
+                          {"peak_rss_bytes", run.record.peakRssBytes},
+                          {"sim_time_ns", run.record.simTimeNs}}},
+                        {"files", run.record.files}});
+        if (!run.record.sflow.is_null())
         {
-            runs.back()["sflow"] = SflowJson(*run.result.sflow);
+            runs.back()["sflow"] = run.record.sflow;
         }
     }
-    nlohmann::json baseline
-        = {{"completed", b.completed},
-           {"jobs", std::move(baselineJobs)},
-           {"sim", {{"events", b.stats.events}, {"sim_time_ns", b.stats.simTimeNs}}},
-           {"files", b.files}};
-    if (b.sflow)
+    nlohmann::json baseline = {{"completed", b.completed},
+                               {"jobs", std::move(baselineJobs)},
+                               {"sim", {{"events", b.events}, {"sim_time_ns", b.simTimeNs}}},
+                               {"files", b.files}};
+    if (!b.sflow.is_null())
     {
-        baseline["sflow"] = SflowJson(*b.sflow);
+        baseline["sflow"] = b.sflow;
     }
     return {{"sweep",
              {{"vary", sweep.vary == ScenarioSweep::Vary::Policy ? "policy" : "link"},

@@ -55,9 +55,9 @@ LinkSweep()
 TEST_CASE("a link sweep fails every leaf-spine link once", "[fabric][sim][recovery][sweep]")
 {
     const auto& sweep = LinkSweep();
-    const auto& baseline = sweep.baseline.result;
+    const auto& baseline = sweep.baseline.record;
     REQUIRE(baseline.completed);
-    REQUIRE(baseline.failures.empty());
+    REQUIRE(baseline.faults.empty());
 
     // Every leaf-spine cable of the graph, once, named by its leaf end.
     json document = RingScenario();
@@ -79,8 +79,8 @@ TEST_CASE("a link sweep fails every leaf-spine link once", "[fabric][sim][recove
         swept.insert(run.target);
         INFO(run.label);
         REQUIRE(run.label == run.target);
-        REQUIRE(run.result.failures.size() == 1);
-        REQUIRE(run.result.failures[0].spec.target == run.target);
+        REQUIRE(run.record.faults.size() == 1);
+        REQUIRE(run.record.faults[0].target == run.target);
         auto o = CompareWithBaseline(run, sweep.baseline);
         REQUIRE(o.completed);
         // DPFR: the leaf notices after the 5 us detection delay and converges at once; the

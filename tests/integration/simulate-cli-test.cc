@@ -274,7 +274,7 @@ TEST_CASE("a bad scenario exits 2 and stderr names the file and the JSON pointer
         {"a sweep of policies and links at once",
          B::Collective,
          R"([{"op": "add", "path": "/sweep", "value": {"policies": ["dpfr"], "links": "leaf-spine"}}])",
-         "bad.json: /sweep: expected either \"policies\""},
+         "bad.json: /sweep: expected one of \"policies\""},
         {"a sweep of an unknown policy",
          B::Collective,
          R"([{"op": "add", "path": "/sweep", "value": {"policies": ["dpfr", "hope"]}},

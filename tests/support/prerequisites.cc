@@ -33,6 +33,9 @@ Programs()
         {"prometheus", {"prometheus"}, "prometheus"},
         {"pmacct", {"pmacctd", "sfacctd"}, "pmacct"},
         {"chromium", {"chromium"}, "chromium"},
+        {"slurm",
+         {"slurmctld", "slurmd", "sbatch", "scontrol", "squeue", "munged"},
+         "slurm-wlm and munge"},
     };
     return programs;
 }
@@ -138,6 +141,7 @@ KnownPrerequisites()
         {"chromium", "headless Chromium"},
         {"libfuzzer", "clang with libFuzzer"},
         {"ipv6", "an IPv6 loopback address"},
+        {"slurm", "a single-node Slurm started by the test (slurmctld, slurmd, munged)"},
     };
     return known;
 }
