@@ -230,7 +230,12 @@ RunSweepSimulation(const SimulateOptions& options,
     std::string source = options.scenario.value_or("builtin:default");
     nlohmann::json document = ScenarioDocument(options);
     ApplyOverrides(options, scenario, document);
-    std::string base = options.scenario ? fs::path(*options.scenario).parent_path().string() : ".";
+    // A scenario named without a folder ("scenario.json") has an empty parent: this one.
+    fs::path base = options.scenario ? fs::path(*options.scenario).parent_path() : fs::path();
+    if (base.empty())
+    {
+        base = ".";
+    }
     std::string out = fs::absolute(options.out).lexically_normal().string();
     auto plan = fabric::PlanSweep(document, scenario, source, fs::absolute(base).string());
     app::SweepWork work;
