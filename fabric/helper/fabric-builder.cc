@@ -230,17 +230,6 @@ FabricBuilder::EnableCapture(const std::string& directory,
 }
 
 std::uint64_t
-PayloadRateBps(const topo::Design& design, std::uint32_t payloadMtu)
-{
-    // RoCEv2: Ethernet 14 + IPv4 20 + UDP 8 + BTH 12 + ICRC 4 + FCS 4 + preamble and gap 20;
-    // InfiniBand: LRH 8 + BTH 12 + ICRC 4 + VCRC 2.
-    std::uint32_t overhead = design.fabric == topo::FabricKind::Infiniband ? 26 : 82;
-    long double mtu = payloadMtu;
-    return static_cast<std::uint64_t>(static_cast<long double>(design.servers.nicSpeedBps) * mtu
-                                      / (mtu + overhead));
-}
-
-std::uint64_t
 FabricBuilder::PayloadRateBps() const
 {
     return ::ns3::fabric::PayloadRateBps(m_design, m_options.payloadMtu);

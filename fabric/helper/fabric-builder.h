@@ -5,6 +5,7 @@
 #include "fabric/model/fabric-net-device.h"
 #include "fabric/model/fabric-routes.h"
 #include "fabric/model/lossless-switch.h"
+#include "fabric/model/payload-rate.h"
 #include "fabric/model/roce-host.h"
 #include "topologies/model/bill-of-materials.h"
 #include "topologies/model/fabric-graph.h"
@@ -45,11 +46,6 @@ struct PortRecord
     topo::LinkTier tier{topo::LinkTier::ServerLeaf};
     bool upward{true}; ///< the lower end of its link: it sends towards the upper tier
 };
-
-/** What a NIC port of the design carries of RDMA payload at line rate in `payloadMtu`-byte
- *  packets: its rate × MTU ÷ the bytes of such a packet on the wire (RoCEv2 with preamble and
- *  gap, or InfiniBand). */
-std::uint64_t PayloadRateBps(const topo::Design& design, std::uint32_t payloadMtu);
 
 /**
  * Builds ns-3 nodes from a topologies design: a RoceHost per server, a LosslessSwitch per switch,

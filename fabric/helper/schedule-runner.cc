@@ -1,5 +1,7 @@
 #include "fabric/helper/schedule-runner.h"
 
+#include "fabric/model/queue-pair-numbers.h"
+
 #include <algorithm>
 #include <limits>
 #include <ns3/simulator.h>
@@ -15,9 +17,6 @@ PeerKey(std::uint32_t endpoint, std::uint32_t qp)
 {
     return static_cast<std::uint64_t>(endpoint) << 32 | qp;
 }
-
-/** QP numbers the runner hands out: clear of the small ones tests and examples use by hand. */
-constexpr std::uint32_t kFirstQp = 0x100;
 
 } // namespace
 
@@ -36,7 +35,7 @@ PlaceOnNics(const topo::Design& design, const std::vector<traffic::RankPlace>& p
 
 ScheduleRunner::ScheduleRunner(FabricBuilder& fabric)
 : m_fabric(fabric)
-, m_nextQp(fabric.Hosts(), kFirstQp)
+, m_nextQp(fabric.Hosts(), kFirstScheduledQp)
 , m_inFlight(fabric.Hosts())
 , m_listening(fabric.Hosts(), false)
 {
@@ -186,8 +185,7 @@ ScheduleRunner::QueuePairFor(std::uint32_t j, const traffic::TaskView& task)
     spec.port = src.port;
     spec.dstEndpoint = m_fabric.Endpoint(dst.server, dst.port);
     spec.destQp = m_nextQp[src.server]++;
-    // Each queue pair gets its own UDP source port, the ECMP entropy NCCL relies on.
-    spec.udpSrcPort = static_cast<std::uint16_t>(0xC000 | (spec.destQp * 0x9E37u & 0x3FFF));
+    spec.udpSrcPort = QueuePairUdpSourcePort(spec.destQp);
     spec.priority = job.priority;
     QueuePairRecord record;
     record.job = j;

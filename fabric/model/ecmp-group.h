@@ -16,6 +16,14 @@ std::uint32_t RoceFlowHash(std::uint32_t srcIp,
 /** Mixes a flow hash with a switch's seed so that tiers do not hash alike (no polarisation). */
 std::uint32_t MixHash(std::uint32_t flowHash, std::uint32_t seed);
 
+/** What a switch picks a flow's ECMP member by: the flow's hash mixed with the fabric's seed
+ *  and the switch's node id (its graph node), so that each switch spreads flows its own way. */
+inline std::uint32_t
+SwitchFlowHash(std::uint32_t flowHash, std::uint32_t fabricSeed, std::uint32_t switchNode)
+{
+    return MixHash(flowHash, fabricSeed ^ switchNode);
+}
+
 /**
  * An ECMP group with resilient hashing: flows hash into a fixed table of buckets, each bucket
  * names a member. Removing a member reassigns only its own buckets, so flows on the other

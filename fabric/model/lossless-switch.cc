@@ -117,7 +117,7 @@ LosslessSwitch::GetPort(std::uint16_t number) const
 int
 LosslessSwitch::Route(std::uint32_t endpoint, std::uint32_t flowHash) const
 {
-    return m_table.Select(endpoint, MixHash(flowHash, m_features.hashSeed ^ GetId()));
+    return m_table.Select(endpoint, SwitchFlowHash(flowHash, m_features.hashSeed, GetId()));
 }
 
 double
