@@ -294,6 +294,8 @@ AddSimulateOptions(CLI::App& command, SimulateOptions& options)
                        options.maxMemory,
                        "refuse runs whose estimated peak memory is above this (e.g. 8GiB; "
                        "default: the memory available)");
+    command.add_option("--engine", options.engine, "packet (ns-3) or flow (max-min fair flows)")
+        ->check(CLI::IsMember({"packet", "flow"}));
     command.add_option("--executor",
                        options.executor,
                        "where a sweep's runs run: inproc (default), local:N (N processes here) "
@@ -327,9 +329,29 @@ RunSimulate(const SimulateOptions& options)
             throw InputError(options.emit ? "--emit" : "--executor",
                              "the scenario has no sweep: its one run runs here");
         }
+        if (options.engine)
+        {
+            scenario.engine = *options.engine;
+        }
+        bool flow = scenario.engine == "flow";
+        for (auto [flag, given] : {std::pair{"--prometheus", options.prometheus.has_value()},
+                                   std::pair{"--sflow", options.sflowCollector.has_value()}})
+        {
+            if (flow && given)
+            {
+                throw InputError(flag, "the flow engine has no packets or live counters to export");
+            }
+        }
         try
         {
-            CheckRunFits(options, scenario);
+            if (flow)
+            {
+                fabric::CheckFlowEngineScenario(scenario);
+            }
+            else
+            {
+                CheckRunFits(options, scenario);
+            }
         }
         catch (InputError& error)
         {
@@ -364,10 +386,11 @@ RunSimulate(const SimulateOptions& options)
         {
             run.progress = PrintProgress;
         }
-        spdlog::info("simulate scenario=\"{}\" design=\"{}\" jobs={}",
+        spdlog::info("simulate scenario=\"{}\" design=\"{}\" jobs={} engine={}",
                      scenario.name,
                      scenario.design.name,
-                     scenario.jobs.size());
+                     scenario.jobs.size(),
+                     scenario.engine);
         namespace fs = std::filesystem;
         fs::path out(options.out);
         // The reports, then the final metrics served for as long as asked.

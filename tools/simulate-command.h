@@ -29,6 +29,7 @@ struct SimulateOptions
     std::string executor{"inproc"};              ///< where a sweep's runs run
     bool noWait{false};                          ///< submit a Slurm sweep and return
     std::optional<std::string> emit;             ///< "k8s[:IMAGE]": describe the runs instead
+    std::optional<std::string> engine;           ///< "packet" or "flow", overriding the scenario's
 };
 
 void AddSimulateOptions(CLI::App& command, SimulateOptions& options);

@@ -36,7 +36,7 @@ MaxMinSolver::MarkDirty(LinkId link)
 }
 
 MaxMinSolver::FlowId
-MaxMinSolver::AddFlow(const std::vector<LinkId>& path, double limitBps)
+MaxMinSolver::AddFlow(const std::vector<LinkId>& path, double limitBps, double weight)
 {
     FlowId id;
     if (!m_free.empty())
@@ -53,6 +53,7 @@ MaxMinSolver::AddFlow(const std::vector<LinkId>& path, double limitBps)
     flow.path = path;
     flow.slots.resize(path.size());
     flow.limitBps = limitBps;
+    flow.weight = weight;
     flow.rateBps = 0;
     flow.live = true;
     for (std::size_t hop = 0; hop < path.size(); ++hop)
@@ -164,7 +165,7 @@ MaxMinSolver::Solve()
 void
 MaxMinSolver::Fill(const std::vector<FlowId>& flows, const std::vector<LinkId>& links)
 {
-    // (share, link, version): the smallest share first, ties by link id so that the order, and
+    // Shares are per unit of weight. (share, link, version): the smallest share first, ties by link id so that the order, and
     // so the rounding, is the same on every run.
     using LinkEntry = std::tuple<double, LinkId, std::uint32_t>;
     std::priority_queue<LinkEntry, std::vector<LinkEntry>, std::greater<>> byShare;
@@ -177,7 +178,9 @@ MaxMinSolver::Fill(const std::vector<FlowId>& flows, const std::vector<LinkId>& 
         ++link.version;
         if (link.unfrozen > 0)
         {
-            byShare.emplace(std::max(0.0, link.leftBps) / link.unfrozen, id, link.version);
+            byShare.emplace(std::max(0.0, link.leftBps) / std::max(link.unfrozenWeight, 1e-300),
+                            id,
+                            link.version);
         }
     };
     for (auto id : links)
@@ -185,6 +188,11 @@ MaxMinSolver::Fill(const std::vector<FlowId>& flows, const std::vector<LinkId>& 
         Link& link = m_links[id];
         link.leftBps = static_cast<double>(link.capacityBps);
         link.unfrozen = static_cast<std::uint32_t>(link.flows.size());
+        link.unfrozenWeight = 0;
+        for (auto flow : link.flows)
+        {
+            link.unfrozenWeight += m_flows[flow].weight;
+        }
         push(id);
     }
     std::vector<double> previous(flows.size());
@@ -197,18 +205,19 @@ MaxMinSolver::Fill(const std::vector<FlowId>& flows, const std::vector<LinkId>& 
         ++unfrozen;
         if (std::isfinite(flow.limitBps))
         {
-            byLimit.emplace(flow.limitBps, flows[i]);
+            byLimit.emplace(flow.limitBps / flow.weight, flows[i]);
         }
     }
-    auto freeze = [&](FlowId id, double rateBps)
+    auto freeze = [&](FlowId id, double share)
     {
         Flow& flow = m_flows[id];
         flow.frozen = true;
-        flow.rateBps = rateBps;
+        flow.rateBps = share * flow.weight;
         --unfrozen;
         for (auto link : flow.path)
         {
-            m_links[link].leftBps -= rateBps;
+            m_links[link].leftBps -= flow.rateBps;
+            m_links[link].unfrozenWeight -= flow.weight;
             --m_links[link].unfrozen;
             push(link);
         }
@@ -229,7 +238,7 @@ MaxMinSolver::Fill(const std::vector<FlowId>& flows, const std::vector<LinkId>& 
             byLimit.pop();
         }
         double share = byShare.empty() ? kUnlimited : std::get<0>(byShare.top());
-        double limit = byLimit.empty() ? kUnlimited : byLimit.top().first;
+        double limit = byLimit.empty() ? kUnlimited : byLimit.top().first; // per unit weight
         if (byShare.empty() && byLimit.empty())
         {
             break; // only flows over no link and without a limit: nothing bounds them

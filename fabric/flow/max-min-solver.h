@@ -10,8 +10,9 @@ namespace fab::flow
 
 /**
  * Max-min fair rates of flows over links by progressive filling: every flow's rate grows at the
- * same pace until a link it crosses is full (or the flow reaches its own limit); that link's
- * flows freeze at the rate reached and the others go on. Links are one direction of a cable.
+ * same pace (times its weight) until a link it crosses is full (or the flow reaches its own
+ * limit); that link's flows freeze at the rate reached and the others go on. Links are one
+ * direction of a cable.
  *
  * Flows come and go between solves. Max-min rates of flows that share no link, directly or
  * through other flows, are independent, so Solve fills again only the flows connected to a link
@@ -30,8 +31,11 @@ public:
     std::uint32_t Links() const { return static_cast<std::uint32_t>(m_links.size()); }
 
     /** A flow over `path` (each link at most once), at most `limitBps` whatever the links
-     *  leave it. Its rate is 0 until the next Solve. Ids of removed flows are reused. */
-    FlowId AddFlow(const std::vector<LinkId>& path, double limitBps = kUnlimited);
+     *  leave it; where it shares a bottleneck it gets `weight` shares of it. Its rate is 0 until
+     *  the next Solve. Ids of removed flows are reused. */
+    FlowId AddFlow(const std::vector<LinkId>& path,
+                   double limitBps = kUnlimited,
+                   double weight = 1.0);
     void RemoveFlow(FlowId flow);
     std::uint32_t ActiveFlows() const { return m_active; }
     const std::vector<LinkId>& PathOf(FlowId flow) const { return m_flows[flow].path; }
@@ -52,6 +56,7 @@ private:
         std::vector<FlowId> flows;
         // Scratch of a fill: what is left to share and among how many unfrozen flows.
         double leftBps{0};
+        double unfrozenWeight{0};
         std::uint32_t unfrozen{0};
         std::uint32_t version{0};
         std::uint32_t mark{0}; ///< fill in which the link was gathered
@@ -62,6 +67,7 @@ private:
         std::vector<LinkId> path;
         std::vector<std::uint32_t> slots; ///< position in each path link's flow list
         double limitBps{kUnlimited};
+        double weight{1.0};
         double rateBps{0};
         std::uint32_t mark{0};
         bool frozen{false};

@@ -2,6 +2,7 @@
 
 #include "fabric/model/fabric-channel.h"
 #include "fabric/model/ib-wire.h"
+#include "fabric/model/link-figures.h"
 #include "fabric/model/pcap-file-writer.h"
 #include "topologies/model/pfc-headroom.h"
 
@@ -56,11 +57,10 @@ FabricBuilder::Build()
     for (const auto& link : links)
     {
         const topo::LinkLine* line = m_bom.Links(link.tier);
-        std::uint64_t rate = link.tier == topo::LinkTier::ServerLeaf ? m_design.servers.nicSpeedBps
-                                                                     : line->speedBps;
+        LinkFigures figures = LinkFiguresOf(m_design, *line);
+        std::uint64_t rate = figures.rateBps;
         auto channel = CreateObject<FabricChannel>();
-        channel->SetDelay(NanoSeconds(static_cast<std::int64_t>(
-            line->lengthMetres * topo::PropagationNsPerMetre(line->media))));
+        channel->SetDelay(NanoSeconds(figures.delayNs));
         auto headroomBytes = static_cast<std::uint32_t>(topo::PfcHeadroomBytes(
             rate, line->lengthMetres, line->media, m_options.switchMtuBytes));
         for (int end = 0; end < 2; ++end)

@@ -548,6 +548,11 @@ ScenarioFromJson(const nlohmann::json& document, const std::string& baseDirector
                          "\"random_failures\"");
     }
     scenario.seed = static_cast<std::uint64_t>(reader.Integer("seed", 0, kMaxSeed, 1));
+    scenario.engine = reader.String("engine", scenario.engine);
+    if (scenario.engine != "packet" && scenario.engine != "flow")
+    {
+        reader.Fail("engine", "\"packet\" or \"flow\"");
+    }
     ReadOutputs(reader, scenario);
     reader.Finish();
     if (scenario.sweep.vary == ScenarioSweep::Vary::Grid)

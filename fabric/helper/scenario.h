@@ -108,6 +108,7 @@ struct Scenario
     std::int64_t stopTimeNs{0};  ///< 0: no time limit
     std::uint64_t seed{1};
     ScenarioOutputs outputs;
+    std::string engine{"packet"}; ///< "packet" (ns-3) or "flow" (max-min fair flows)
 };
 
 /** Seeds run from 0 to this, in a scenario and on the command line. */

@@ -20,19 +20,6 @@ PeerKey(std::uint32_t endpoint, std::uint32_t qp)
 
 } // namespace
 
-std::vector<RankPlacement>
-PlaceOnNics(const topo::Design& design, const std::vector<traffic::RankPlace>& places)
-{
-    std::uint32_t ports = design.servers.PortsPerServer();
-    std::uint32_t gpus = std::max(1u, design.servers.gpus);
-    std::vector<RankPlacement> nics;
-    for (const auto& place : places)
-    {
-        nics.push_back({place.server, static_cast<std::uint16_t>(place.gpu % gpus * ports / gpus)});
-    }
-    return nics;
-}
-
 ScheduleRunner::ScheduleRunner(FabricBuilder& fabric)
 : m_fabric(fabric)
 , m_nextQp(fabric.Hosts(), kFirstScheduledQp)
@@ -46,23 +33,7 @@ ScheduleRunner::~ScheduleRunner() = default;
 std::uint32_t
 ScheduleRunner::AddJob(FabricJob job)
 {
-    const traffic::Schedule& schedule = job.iteration;
-    if (job.ranks.size() != schedule.Ranks())
-    {
-        throw std::invalid_argument("job " + job.name + ": " + std::to_string(job.ranks.size())
-                                    + " placements for " + std::to_string(schedule.Ranks())
-                                    + " ranks");
-    }
-    std::uint32_t ports = m_fabric.Design().servers.PortsPerServer();
-    for (const auto& rank : job.ranks)
-    {
-        if (rank.server >= m_fabric.Hosts() || rank.port >= ports)
-        {
-            throw std::invalid_argument("job " + job.name + ": no NIC port "
-                                        + std::to_string(rank.port) + " on server "
-                                        + std::to_string(rank.server));
-        }
-    }
+    CheckPlacements(job, m_fabric.Hosts(), m_fabric.Design().servers.PortsPerServer());
     JobState& state = m_jobs.emplace_back();
     state.spec = std::move(job);
     return static_cast<std::uint32_t>(m_jobs.size() - 1);
@@ -219,26 +190,7 @@ ScheduleRunner::End(std::uint32_t j, traffic::TaskId id, std::int64_t startNs)
     JobState& job = m_jobs[j];
     std::int64_t now = Simulator::Now().GetNanoSeconds();
     traffic::TaskView task = job.spec.iteration.View(id);
-    // Join points (group 0) and tasks that took no time are no one's span.
-    if (task.group != 0 && now > startNs)
-    {
-        if (job.extent.size() <= task.group)
-        {
-            job.extent.resize(task.group + 1, {std::numeric_limits<std::int64_t>::max(), -1});
-        }
-        auto& e = job.extent[task.group];
-        e.first = std::min(e.first, startNs);
-        e.second = std::max(e.second, now);
-        for (auto rank : {task.src, task.dst})
-        {
-            auto [span, fresh] = job.spans.try_emplace({task.group, rank}, startNs, now);
-            if (!fresh)
-            {
-                span->second.first = std::min(span->second.first, startNs);
-                span->second.second = std::max(span->second.second, now);
-            }
-        }
-    }
+    job.recorder.TaskEnded(task, startNs, now);
     job.generator->End(id);
     if (job.running && job.generator->Finished())
     {
@@ -250,42 +202,13 @@ void
 ScheduleRunner::EndIteration(std::uint32_t j)
 {
     JobState& job = m_jobs[j];
-    const auto& groups = job.spec.iteration.Groups();
     std::int64_t now = Simulator::Now().GetNanoSeconds();
-    for (std::uint32_t g = 1; g < groups.size() && g < job.extent.size(); ++g)
-    {
-        if (groups[g].kind != traffic::GroupKind::Collective || job.extent[g].second < 0)
-        {
-            continue;
-        }
-        CollectiveRecord record;
-        record.job = j;
-        record.iteration = job.iteration;
-        record.group = g;
-        record.startNs = job.extent[g].first;
-        record.endNs = job.extent[g].second;
-        double seconds = static_cast<double>(record.endNs - record.startNs) * 1e-9;
-        record.algbwGbps = static_cast<double>(groups[g].bytes) * 8 / seconds / 1e9;
-        record.busbwGbps = record.algbwGbps
-                           * traffic::BusBandwidthFactor(
-                               groups[g].op, static_cast<std::uint32_t>(groups[g].ranks.size()));
-        if (groups[g].busiestSenderBytes > 0)
-        {
-            double factor = traffic::BusBandwidthFactor(
-                groups[g].op, static_cast<std::uint32_t>(groups[g].ranks.size()));
-            record.boundGbps = factor * static_cast<double>(groups[g].bytes)
-                               * static_cast<double>(m_fabric.PayloadRateBps())
-                               / static_cast<double>(groups[g].busiestSenderBytes) / 1e9;
-        }
-        m_collectives.push_back(record);
-    }
-    for (const auto& [key, span] : job.spans)
-    {
-        m_spans.push_back(
-            RankSpan{j, job.iteration, key.second, key.first, span.first, span.second});
-    }
-    job.extent.clear();
-    job.spans.clear();
+    job.recorder.IterationEnded(j,
+                                job.iteration,
+                                job.spec.iteration,
+                                m_fabric.PayloadRateBps(),
+                                m_collectives,
+                                m_spans);
     job.running = false;
     IterationRecord record{j, job.iteration, job.iterationStartNs, now};
     m_iterationRecords.push_back(record);

@@ -108,16 +108,36 @@ SummaryJson(const SimulationResult& result)
     }
     summary["jobs"] = std::move(jobs);
 
+    // The flow engine has bytes, not packets: what only packets have is null, not zero.
+    bool flow = result.engine == "flow";
+    auto withoutPackets = [flow](nlohmann::json& entry)
+    {
+        if (flow)
+        {
+            for (const char* key : {"tx_packets", "rx_packets", "drops", "pfc_pause_tx",
+                                    "ecn_marked", "cnp_tx"})
+            {
+                entry[key] = nullptr;
+            }
+        }
+    };
+    double simSeconds = static_cast<double>(result.stats.simTimeNs) * 1e-9;
     nlohmann::json perPort = nlohmann::json::array();
     for (const auto& port : result.ports)
     {
         auto entry = CountersJson(port.counters);
         entry["port"] = port.name;
         entry["link"] = port.link;
+        entry["utilisation"] = port.rateBps == 0 || simSeconds <= 0
+                                   ? 0.0
+                                   : static_cast<double>(port.counters.txBytes) * 8
+                                         / (static_cast<double>(port.rateBps) * simSeconds);
+        withoutPackets(entry);
         perPort.push_back(std::move(entry));
     }
     auto totals = CountersJson(result.totals);
     totals["cnp_tx"] = result.cnpsGenerated;
+    withoutPackets(totals);
     summary["ports"] = {{"totals", totals}, {"per_port", std::move(perPort)}};
     summary["sim"] = {{"events", result.stats.events},
                       {"wall_s", result.stats.wallSeconds},
@@ -127,6 +147,12 @@ SummaryJson(const SimulationResult& result)
                       {"switches", result.stats.switches}};
     summary["transport"] = {{"retransmitted_packets", result.retransmittedPackets},
                             {"retransmit_timeouts", result.retransmitTimeouts}};
+    if (flow)
+    {
+        summary["transport"] = {{"retransmitted_packets", nullptr},
+                                {"retransmit_timeouts", nullptr}};
+    }
+    summary["engine"] = result.engine;
     summary["failures"] = FailuresJson(result.failures);
     if (result.sflow)
     {

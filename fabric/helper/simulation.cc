@@ -138,8 +138,10 @@ private:
     std::uint64_t m_checks{0}; ///< Check events executed
 };
 
+} // namespace
+
 std::uint32_t
-SeedHash(std::uint64_t seed)
+FabricHashSeed(std::uint64_t seed)
 {
     std::uint64_t z = seed + 0x9E3779B97F4A7C15ull;
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -147,25 +149,10 @@ SeedHash(std::uint64_t seed)
     return static_cast<std::uint32_t>(z ^ (z >> 31));
 }
 
-} // namespace
-
-SimulationResult
-RunSimulation(const Scenario& scenario, const SimulationOptions& options)
+std::vector<FabricJob>
+ScenarioFabricJobs(const Scenario& scenario, std::vector<JobSummary>& summaries)
 {
-    SimulationResult result;
-    result.scenarioName = scenario.name;
-    result.designName = scenario.design.name;
-    result.designSource = scenario.designSource;
-    result.seed = options.seed.value_or(scenario.seed);
-    result.sampleIntervalNs = scenario.outputs.intervalNs;
-
-    FabricOptions fabricOptions = scenario.fabric;
-    fabricOptions.features.hashSeed = SeedHash(result.seed);
-    FabricBuilder fabric(scenario.design, fabricOptions);
-    result.nicRateBps = scenario.design.servers.nicSpeedBps;
-    result.payloadLineRateBps = fabric.PayloadRateBps();
-
-    ScheduleRunner runner(fabric);
+    std::vector<FabricJob> jobs;
     for (const auto& job : scenario.jobs)
     {
         auto places = job.Places(scenario.design.servers.gpus);
@@ -180,8 +167,36 @@ RunSimulation(const Scenario& scenario, const SimulationOptions& options)
         summary.gpus = static_cast<std::uint32_t>(places.size());
         summary.ranks = fabricJob.ranks;
         summary.tasks = fabricJob.iteration.TaskCount();
-        result.jobs.push_back(std::move(summary));
-        runner.AddJob(std::move(fabricJob));
+        summaries.push_back(std::move(summary));
+        jobs.push_back(std::move(fabricJob));
+    }
+    return jobs;
+}
+
+SimulationResult
+RunSimulation(const Scenario& scenario, const SimulationOptions& options)
+{
+    if (scenario.engine == "flow")
+    {
+        return RunFlowSimulation(scenario, options);
+    }
+    SimulationResult result;
+    result.scenarioName = scenario.name;
+    result.designName = scenario.design.name;
+    result.designSource = scenario.designSource;
+    result.seed = options.seed.value_or(scenario.seed);
+    result.sampleIntervalNs = scenario.outputs.intervalNs;
+
+    FabricOptions fabricOptions = scenario.fabric;
+    fabricOptions.features.hashSeed = FabricHashSeed(result.seed);
+    FabricBuilder fabric(scenario.design, fabricOptions);
+    result.nicRateBps = scenario.design.servers.nicSpeedBps;
+    result.payloadLineRateBps = fabric.PayloadRateBps();
+
+    ScheduleRunner runner(fabric);
+    for (auto& job : ScenarioFabricJobs(scenario, result.jobs))
+    {
+        runner.AddJob(std::move(job));
     }
     runner.SetIterations(scenario.iterations);
 

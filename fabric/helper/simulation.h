@@ -92,6 +92,7 @@ struct SimulationStats
 
 struct SimulationResult
 {
+    std::string engine{"packet"}; ///< what ran it: "packet" or "flow"
     std::string scenarioName;
     std::string designName;
     std::string designSource;
@@ -118,8 +119,21 @@ struct SimulationResult
     SimulationStats stats;
 };
 
-/** Builds the fabric, runs the scenario's jobs and collects what happened. */
+/** Builds the fabric, runs the scenario's jobs on its engine and collects what happened. */
 SimulationResult RunSimulation(const Scenario& scenario, const SimulationOptions& options);
+
+/** The same with the flow engine: no ns-3, no per-packet counters, captures or series. */
+SimulationResult RunFlowSimulation(const Scenario& scenario, const SimulationOptions& options);
+
+/** Refuses, naming the place in the scenario, what the flow engine does not model yet. */
+void CheckFlowEngineScenario(const Scenario& scenario);
+
+/** The ECMP hash seed of a run's fabric, from the run's seed. */
+std::uint32_t FabricHashSeed(std::uint64_t seed);
+
+/** The scenario's jobs as engines run them, appending what results name them to `summaries`. */
+std::vector<FabricJob> ScenarioFabricJobs(const Scenario& scenario,
+                                          std::vector<JobSummary>& summaries);
 
 /** summary.json: collectives, iterations, jobs, ports and sim, as the issue names them. */
 nlohmann::json SummaryJson(const SimulationResult& result);

@@ -249,3 +249,19 @@ TEST_CASE("solving as flows come and go gives the rates of solving the survivors
     }
     CheckMaxMinFair(incremental, ids);
 }
+
+TEST_CASE("weights divide a bottleneck in proportion and leave the rest fair", "[flow][max-min]")
+{
+    // 90G shared 1 : 2; the heavier flow also crosses a 100G link with a third flow, which
+    // takes what the 90G link leaves it.
+    MaxMinSolver solver;
+    auto narrow = solver.AddLink(90 * kGbps);
+    auto wide = solver.AddLink(100 * kGbps);
+    auto light = solver.AddFlow({narrow});
+    auto heavy = solver.AddFlow({narrow, wide}, MaxMinSolver::kUnlimited, 2.0);
+    auto other = solver.AddFlow({wide});
+    solver.Solve();
+    CHECK(Gbps(solver, light) == Approx(30));
+    CHECK(Gbps(solver, heavy) == Approx(60));
+    CHECK(Gbps(solver, other) == Approx(40));
+}
