@@ -348,10 +348,9 @@ RunSimulate(const SimulateOptions& options)
             {
                 fabric::CheckFlowEngineScenario(scenario);
             }
-            else
-            {
-                CheckRunFits(options, scenario);
-            }
+            // The packet engine's estimate bounds the flow engine's too (the same graph, routes,
+            // tasks and queue pairs, less per-packet state): a run refused here would not fit.
+            CheckRunFits(options, scenario);
         }
         catch (InputError& error)
         {

@@ -10,6 +10,7 @@
 
 namespace fs = std::filesystem;
 using fab::tests::RunFabricscope;
+using fab::tests::RunFabricscopeBounded;
 
 namespace
 {
@@ -131,6 +132,23 @@ TEST_CASE("the flow engine refuses what it does not model, naming the place", "[
         auto run = RunFabricscope(dir, "simulate scenario.json --out out --no-progress");
         CHECK(run.exitCode == 2);
         CHECK(run.err.find("/engine") != std::string::npos);
+    }
+    SECTION("a run too large for memory is refused before it is built")
+    {
+        WriteRingScenario(dir,
+                          {{"design", "builtin:fat-tree-k128"},
+                           {"jobs",
+                            {{{"kind", "collective"},
+                              {"name", "all"},
+                              {"op", "alltoall"},
+                              {"algorithm", "direct"},
+                              {"bytes", "1GiB"},
+                              {"gpus", 524288}}}}});
+        auto run = RunFabricscopeBounded(
+            dir, "simulate scenario.json --engine flow --max-memory 8GiB --out out --no-progress");
+        INFO(run.err);
+        CHECK(run.exitCode == 2);
+        CHECK_FALSE(fs::exists(dir / "out" / "summary.json"));
     }
     SECTION("the engine chosen in the scenario")
     {
