@@ -25,7 +25,8 @@ IterationRecorder::TaskEnded(const traffic::TaskView& task, std::int64_t startNs
     e.second = std::max(e.second, endNs);
     for (auto rank : {task.src, task.dst})
     {
-        auto [span, fresh] = m_spans.try_emplace({task.group, rank}, startNs, endNs);
+        auto key = static_cast<std::uint64_t>(task.group) << 32 | rank;
+        auto [span, fresh] = m_spans.try_emplace(key, startNs, endNs);
         if (!fresh)
         {
             span->second.first = std::min(span->second.first, startNs);
@@ -68,9 +69,22 @@ IterationRecorder::IterationEnded(std::uint32_t job,
         }
         collectives.push_back(record);
     }
-    for (const auto& [key, span] : m_spans)
+    std::vector<std::uint64_t> keys;
+    keys.reserve(m_spans.size());
+    for (const auto& entry : m_spans)
     {
-        spans.push_back(RankSpan{job, iteration, key.second, key.first, span.first, span.second});
+        keys.push_back(entry.first);
+    }
+    std::sort(keys.begin(), keys.end());
+    for (auto key : keys)
+    {
+        const auto& span = m_spans.at(key);
+        spans.push_back(RankSpan{job,
+                                 iteration,
+                                 static_cast<std::uint32_t>(key),
+                                 static_cast<std::uint32_t>(key >> 32),
+                                 span.first,
+                                 span.second});
     }
     m_extent.clear();
     m_spans.clear();

@@ -4,7 +4,7 @@
 #include "fabric/app/run-records.h"
 
 #include <cstdint>
-#include <map>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -32,9 +32,8 @@ public:
 private:
     /** Per group of the iteration: its first start and last end. */
     std::vector<std::pair<std::int64_t, std::int64_t>> m_extent;
-    /** (group, rank) → what that rank spent on it. */
-    std::map<std::pair<std::uint32_t, std::uint32_t>, std::pair<std::int64_t, std::int64_t>>
-        m_spans;
+    /** group << 32 | rank → what that rank spent on it; put in (group, rank) order at the end. */
+    std::unordered_map<std::uint64_t, std::pair<std::int64_t, std::int64_t>> m_spans;
 };
 
 } // namespace ns3::fabric
