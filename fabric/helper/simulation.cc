@@ -1,5 +1,6 @@
 #include "fabric/helper/simulation.h"
 
+#include "fabric/model/fabric-scheduler.h"
 #include "telemetry/model/process-memory.h"
 
 #include <algorithm>
@@ -152,6 +153,7 @@ SeedHash(std::uint64_t seed)
 SimulationResult
 RunSimulation(const Scenario& scenario, const SimulationOptions& options)
 {
+    UseFabricScheduler();
     SimulationResult result;
     result.scenarioName = scenario.name;
     result.designName = scenario.design.name;
