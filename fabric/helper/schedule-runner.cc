@@ -66,6 +66,7 @@ ScheduleRunner::AddJob(FabricJob job)
     }
     JobState& state = m_jobs.emplace_back();
     state.spec = std::move(job);
+    m_queuePairOf.emplace_back();
     return static_cast<std::uint32_t>(m_jobs.size() - 1);
 }
 
@@ -155,8 +156,16 @@ ScheduleRunner::Begin(std::uint32_t j, traffic::TaskId id)
     const QueuePairRecord& record = m_queuePairs[qp];
     Ptr<RoceHost> host = m_fabric.Host(src.server);
     const RoceFlowSpec& spec = host->GetFlow(record.flow).spec;
-    m_inFlight[dst.server][PeerKey(m_fabric.Endpoint(src.server, src.port), spec.destQp)].push_back(
-        Posted{j, id, now});
+    InFlight& inFlight = m_inFlight[dst.server];
+    auto key = PeerKey(m_fabric.Endpoint(src.server, src.port), spec.destQp);
+    std::uint32_t queue = inFlight.index.Find(key);
+    if (queue == KeyIndex::kNone)
+    {
+        queue = static_cast<std::uint32_t>(inFlight.queues.size());
+        inFlight.index.Insert(key, queue);
+        inFlight.queues.emplace_back();
+    }
+    inFlight.queues[queue].PushBack(Posted{j, id, now});
     // A chunk can round down to nothing: the message still carries one byte, as a real
     // zero-length WRITE still carries its headers.
     host->PostMessage(record.flow, std::max<std::uint64_t>(task.bytes, 1), id);
@@ -165,11 +174,16 @@ ScheduleRunner::Begin(std::uint32_t j, traffic::TaskId id)
 std::uint32_t
 ScheduleRunner::QueuePairFor(std::uint32_t j, const traffic::TaskView& task)
 {
-    auto key = std::make_tuple(j, task.src, task.dst, task.channel);
-    auto it = m_queuePairOf.find(key);
-    if (it != m_queuePairOf.end())
+    auto& byChannel = m_queuePairOf[j];
+    if (byChannel.size() <= task.channel)
     {
-        return it->second;
+        byChannel.resize(task.channel + 1u);
+    }
+    auto key = static_cast<std::uint64_t>(task.src) << 32 | task.dst;
+    std::uint32_t known = byChannel[task.channel].Find(key);
+    if (known != KeyIndex::kNone)
+    {
+        return known;
     }
     const FabricJob& job = m_jobs[j].spec;
     const RankPlacement& src = job.ranks[task.src];
@@ -198,20 +212,21 @@ ScheduleRunner::QueuePairFor(std::uint32_t j, const traffic::TaskView& task)
     record.channel = task.channel;
     m_queuePairs.push_back(record);
     auto index = static_cast<std::uint32_t>(m_queuePairs.size() - 1);
-    m_queuePairOf.emplace(key, index);
+    byChannel[task.channel].Insert(key, index);
     return index;
 }
 
 void
 ScheduleRunner::OnDelivery(std::uint32_t server, std::uint32_t srcEndpoint, std::uint32_t qp)
 {
-    auto it = m_inFlight[server].find(PeerKey(srcEndpoint, qp));
-    if (it == m_inFlight[server].end() || it->second.empty())
+    InFlight& inFlight = m_inFlight[server];
+    std::uint32_t queue = inFlight.index.Find(PeerKey(srcEndpoint, qp));
+    if (queue == KeyIndex::kNone || inFlight.queues[queue].Empty())
     {
         return; // traffic the runner did not post
     }
-    Posted posted = it->second.front();
-    it->second.pop_front();
+    Posted posted = inFlight.queues[queue].Front();
+    inFlight.queues[queue].PopFront();
     End(posted.job, posted.task, posted.startNs);
 }
 
@@ -233,12 +248,17 @@ ScheduleRunner::End(std::uint32_t j, traffic::TaskId id, std::int64_t startNs)
         e.second = std::max(e.second, now);
         for (auto rank : {task.src, task.dst})
         {
-            auto [span, fresh] = job.spans.try_emplace({task.group, rank}, startNs, now);
-            if (!fresh)
+            auto key = static_cast<std::uint64_t>(task.group) << 32 | rank;
+            std::uint32_t at = job.spanOf.Find(key);
+            if (at == KeyIndex::kNone)
             {
-                span->second.first = std::min(span->second.first, startNs);
-                span->second.second = std::max(span->second.second, now);
+                job.spanOf.Insert(key, static_cast<std::uint32_t>(job.spans.size()));
+                job.spans.push_back(SpanSoFar{key, startNs, now});
+                continue;
             }
+            SpanSoFar& span = job.spans[at];
+            span.startNs = std::min(span.startNs, startNs);
+            span.endNs = std::max(span.endNs, now);
         }
     }
     job.generator->End(id);
@@ -281,13 +301,22 @@ ScheduleRunner::EndIteration(std::uint32_t j)
         }
         m_collectives.push_back(record);
     }
-    for (const auto& [key, span] : job.spans)
+    // By group, then rank.
+    std::sort(job.spans.begin(),
+              job.spans.end(),
+              [](const SpanSoFar& a, const SpanSoFar& b) { return a.key < b.key; });
+    for (const SpanSoFar& span : job.spans)
     {
-        m_spans.push_back(
-            RankSpan{j, job.iteration, key.second, key.first, span.first, span.second});
+        m_spans.push_back(RankSpan{j,
+                                   job.iteration,
+                                   static_cast<std::uint32_t>(span.key),
+                                   static_cast<std::uint32_t>(span.key >> 32),
+                                   span.startNs,
+                                   span.endNs});
     }
     job.extent.clear();
     job.spans.clear();
+    job.spanOf.Clear();
     job.running = false;
     IterationRecord record{j, job.iteration, job.iterationStartNs, now};
     m_iterationRecords.push_back(record);

@@ -2,6 +2,8 @@
 #define FABRICSCOPE_FABRIC_SCHEDULE_RUNNER_H
 
 #include "fabric/helper/fabric-builder.h"
+#include "fabric/model/key-index.h"
+#include "fabric/model/ring-queue.h"
 #include "traffic/model/job.h"
 #include "traffic/model/schedule.h"
 #include "traffic/model/task-generator.h"
@@ -9,11 +11,8 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
-#include <tuple>
-#include <unordered_map>
 #include <vector>
 
 namespace ns3::fabric
@@ -128,15 +127,21 @@ public:
     std::size_t WaitingTasks() const;
 
 private:
+    /** What one rank spent on one group so far: its first start and last end. */
+    struct SpanSoFar
+    {
+        std::uint64_t key{0}; ///< group << 32 | rank
+        std::int64_t startNs{0};
+        std::int64_t endNs{0};
+    };
     struct JobState
     {
         FabricJob spec;
         std::unique_ptr<traffic::TaskGenerator> generator; ///< the iteration under way
         /** Per group of the iteration: its first start and last end. */
         std::vector<std::pair<std::int64_t, std::int64_t>> extent;
-        /** (group, rank) → what that rank spent on it. */
-        std::map<std::pair<std::uint32_t, std::uint32_t>, std::pair<std::int64_t, std::int64_t>>
-            spans;
+        std::vector<SpanSoFar> spans; ///< in the order they began
+        KeyIndex spanOf;              ///< key → index into spans
         std::uint32_t iteration{0};
         std::int64_t iterationStartNs{0};
         bool running{false}; ///< an iteration is under way
@@ -148,6 +153,12 @@ private:
         std::uint32_t job{0};
         traffic::TaskId task{0};
         std::int64_t startNs{0};
+    };
+    /** What a receiving server waits for: per (source endpoint, QP), in posting order. */
+    struct InFlight
+    {
+        KeyIndex index; ///< (source endpoint, QP) → index into queues
+        std::vector<RingQueue<Posted>> queues;
     };
 
     void StartIteration(std::uint32_t job);
@@ -162,13 +173,11 @@ private:
     std::deque<JobState> m_jobs; ///< a deque: generators refer to their job's schedule
     std::uint32_t m_iterations{1};
     std::function<void(const IterationRecord&)> m_onIteration;
-    /** (job, src rank, dst rank, channel) → index into m_queuePairs. */
-    std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t, std::uint32_t>, std::uint32_t>
-        m_queuePairOf;
+    /** Per job and channel: src rank << 32 | dst rank → index into m_queuePairs. */
+    std::vector<std::vector<KeyIndex>> m_queuePairOf;
     std::vector<QueuePairRecord> m_queuePairs;
     std::vector<std::uint32_t> m_nextQp; ///< per server: the next QP number to hand out
-    /** Per receiving server: (source endpoint, QP) → transfers in flight, in posting order. */
-    std::vector<std::unordered_map<std::uint64_t, std::deque<Posted>>> m_inFlight;
+    std::vector<InFlight> m_inFlight;    ///< per receiving server
     std::vector<bool> m_listening; ///< per server: delivery callback installed
     std::vector<CollectiveRecord> m_collectives;
     std::vector<IterationRecord> m_iterationRecords;
