@@ -310,6 +310,7 @@ RunSimulation(const Scenario& scenario, const SimulationOptions& options)
                                            c});
     }
     result.totals = fabric.Totals();
+    result.stats.packetHops = result.totals.txPackets;
     for (std::uint32_t s = 0; s < fabric.Hosts(); ++s)
     {
         for (std::size_t f = 0; f < fabric.Host(s)->GetNFlows(); ++f)
