@@ -187,6 +187,7 @@ void
 FabricNetDevice::CountDrop(const Frame& frame, DropReason reason)
 {
     m_counters.drops[static_cast<std::size_t>(reason)]++;
+    MarkActive();
     m_dropTrace(frame, reason);
 }
 
@@ -194,6 +195,7 @@ void
 FabricNetDevice::NotifyEcnMark(const Frame& frame)
 {
     m_counters.ecnMarked++;
+    MarkActive();
     m_ecnTrace(frame);
 }
 
@@ -210,6 +212,7 @@ FabricNetDevice::Enqueue(Frame* frame)
     m_queues[p].PushBack(frame);
     m_queueBytes[p] += frame->Bytes();
     m_queueDepthTrace(p, m_queueBytes[p]);
+    MarkActive();
     if (!m_busy)
     {
         TryTransmit();
@@ -235,6 +238,7 @@ FabricNetDevice::SendPfc(const PfcPause& pause)
             m_pfcTxTrace(p, pause.quanta[p]);
         }
     }
+    MarkActive();
     m_control.PushBack(frame);
     if (!m_busy)
     {
@@ -378,6 +382,7 @@ FabricNetDevice::TryTransmit()
     }
     m_counters.txPackets++;
     m_counters.txBytes += frame->Bytes();
+    MarkActive();
     m_counters.roceTx += frame->kind == FrameKind::Roce ? 1 : 0;
     m_counters.cnpTx
         += frame->bthOpcode == static_cast<std::uint8_t>(BthOpcode::Cnp)
@@ -474,6 +479,7 @@ FabricNetDevice::Receive(Frame* frame)
                 (pause->quanta[p] != 0 ? m_counters.pfcPauseRx : m_counters.pfcResumeRx)[p]++;
                 m_pfcRxTrace(p, pause->quanta[p]);
             }
+            MarkActive();
             if (!m_busy)
             {
                 TryTransmit();
