@@ -31,7 +31,7 @@ DrainAgainst(EventQueue<Key>& queue, std::set<Key>& oracle)
 
 } // namespace
 
-TEST_CASE("an event queue keeps keys that arrive in order in its run", "[fabric][event-queue]")
+TEST_CASE("an event queue keeps keys that arrive in order in a run", "[fabric][event-queue]")
 {
     EventQueue<Key> queue;
     std::set<Key> oracle;
@@ -43,10 +43,28 @@ TEST_CASE("an event queue keeps keys that arrive in order in its run", "[fabric]
     }
     REQUIRE(queue.RunSize() == 1000);
     REQUIRE(queue.HeapSize() == 0);
-    // An earlier time goes to the heap and still comes out first.
-    queue.Push({5, 1000});
-    oracle.insert({5, 1000});
-    REQUIRE(queue.HeapSize() == 1);
+    DrainAgainst(queue, oracle);
+}
+
+TEST_CASE("an event queue opens a run per falling key, then uses its heap",
+          "[fabric][event-queue]")
+{
+    // Each key is below every run's last one: the first ones start a run each, the rest can
+    // only go to the heap.
+    EventQueue<Key> queue;
+    std::set<Key> oracle;
+    for (std::uint32_t uid = 0; uid < 100; ++uid)
+    {
+        Key key{100 - uid, uid};
+        queue.Push(key);
+        oracle.insert(key);
+    }
+    REQUIRE(queue.RunSize() == EventQueue<Key>::kRuns);
+    REQUIRE(queue.HeapSize() == 100 - EventQueue<Key>::kRuns);
+    // A key above a run's last one joins the run with the largest such last one.
+    queue.Push({200, 100});
+    oracle.insert({200, 100});
+    REQUIRE(queue.RunSize() == EventQueue<Key>::kRuns + 1);
     DrainAgainst(queue, oracle);
 }
 
@@ -66,7 +84,7 @@ TEST_CASE("an event queue pops in key order under mixed delays", "[fabric][event
         int pushes = static_cast<int>(random() % 3);
         for (int p = 0; p < pushes; ++p)
         {
-            std::uint64_t delay = random() % 4 == 0 ? 1'000'000 : random() % 200;
+            std::uint64_t delay = random() % 4 == 0 ? 1'000'000 : random() % 200; // 201 delays
             Key key{now + delay, uid++};
             queue.Push(key);
             oracle.insert(key);
