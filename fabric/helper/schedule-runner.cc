@@ -1,5 +1,7 @@
 #include "fabric/helper/schedule-runner.h"
 
+#include "fabric/model/pooled-event.h"
+
 #include <algorithm>
 #include <limits>
 #include <ns3/simulator.h>
@@ -149,7 +151,7 @@ ScheduleRunner::Begin(std::uint32_t j, traffic::TaskId id)
             End(j, id, now);
             return;
         }
-        Simulator::Schedule(NanoSeconds(ns), &ScheduleRunner::End, this, j, id, now);
+        SchedulePooled(NanoSeconds(ns), &ScheduleRunner::End, this, j, id, now);
         return;
     }
     std::uint32_t qp = QueuePairFor(j, task);

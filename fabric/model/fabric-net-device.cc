@@ -2,6 +2,7 @@
 
 #include "fabric/model/fabric-channel.h"
 #include "fabric/model/pcap-file-writer.h"
+#include "fabric/model/pooled-event.h"
 #include "fabric/model/roce-wire.h"
 
 #include <algorithm>
@@ -395,7 +396,7 @@ FabricNetDevice::TryTransmit()
     Capture(*frame);
     Time txTime = m_rate.CalculateBytesTxTime(frame->WireBytes());
     m_channel->Transmit(this, frame, txTime);
-    Simulator::Schedule(txTime, &FabricNetDevice::TransmitComplete, this);
+    SchedulePooled(txTime, &FabricNetDevice::TransmitComplete, this);
 }
 
 void

@@ -2,6 +2,7 @@
 
 #include "fabric/model/ecmp-group.h"
 #include "fabric/model/fabric-channel.h"
+#include "fabric/model/pooled-event.h"
 
 #include <algorithm>
 #include <limits>
@@ -215,7 +216,7 @@ RoceHost::Pump(std::uint16_t port)
         if (!wake.IsRunning() || wake.GetTs() > static_cast<std::uint64_t>(at.GetTimeStep()))
         {
             wake.Cancel();
-            wake = Simulator::Schedule(NanoSeconds(earliest - now), &RoceHost::Pump, this, port);
+            wake = SchedulePooled(NanoSeconds(earliest - now), &RoceHost::Pump, this, port);
         }
     }
 }
@@ -350,8 +351,8 @@ RoceHost::ArmRetransmitTimer(std::uint32_t id)
 {
     RoceFlowState& flow = m_flows[id];
     flow.retransmitTimer.Cancel();
-    flow.retransmitTimer = Simulator::Schedule(
-        m_transport.retransmitTimeout, &RoceHost::OnRetransmitTimeout, this, id);
+    flow.retransmitTimer
+        = SchedulePooled(m_transport.retransmitTimeout, &RoceHost::OnRetransmitTimeout, this, id);
 }
 
 void
