@@ -101,6 +101,21 @@ FabricSampler::FabricSampler(FabricBuilder& fabric,
         m_portsInClass[index]++;
     }
     m_portBefore.resize(m_fabric.Ports().size());
+    auto portCount = static_cast<std::uint32_t>(m_fabric.Ports().size());
+    m_activePorts = ActivitySet(portCount);
+    m_activePorts.InsertAll(portCount); // the first sample reads them all
+    for (std::uint32_t i = 0; i < portCount; ++i)
+    {
+        m_fabric.Ports()[i].device->SetActivitySet(&m_activePorts, i);
+    }
+}
+
+FabricSampler::~FabricSampler()
+{
+    for (const auto& record : m_fabric.Ports())
+    {
+        record.device->SetActivitySet(nullptr, 0);
+    }
 }
 
 void
@@ -117,8 +132,8 @@ FabricSampler::Sample()
     sample.timeNs = now;
     sample.utilisation.assign(m_classes.size(), 0.0);
     const auto& ports = m_fabric.Ports();
-    for (std::size_t i = 0; i < ports.size(); ++i)
-    {
+    // Ports left out did nothing: their share of every sum is an exact zero, and they have no row.
+    m_activePorts.Sweep([&](std::uint32_t i) {
         const FabricNetDevice& port = *ports[i].device;
         const PortCounters& c = port.GetCounters();
         PortBefore after{c.txBytes,
@@ -169,7 +184,8 @@ FabricSampler::Sample()
                              after.drops - before.drops});
         }
         before = after;
-    }
+        return queue != 0; // still busy: look again next time even if nothing moves
+    });
     for (std::size_t k = 0; k < m_classes.size(); ++k)
     {
         sample.utilisation[k] /= std::max(1u, m_portsInClass[k]);

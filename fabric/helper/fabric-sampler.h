@@ -3,6 +3,7 @@
 
 #include "fabric/helper/fabric-builder.h"
 #include "fabric/helper/schedule-runner.h"
+#include "fabric/model/activity-set.h"
 #include "telemetry/model/csv-writer.h"
 
 #include <array>
@@ -63,6 +64,9 @@ public:
                   std::int64_t intervalNs,
                   std::ostream* ports,
                   std::ostream* queuePairs);
+    FabricSampler(const FabricSampler&) = delete;
+    FabricSampler& operator=(const FabricSampler&) = delete;
+    ~FabricSampler();
 
     void Start();
     const std::vector<LinkClass>& LinkClasses() const { return m_classes; }
@@ -99,6 +103,9 @@ private:
     std::vector<std::uint32_t> m_classOf; ///< per builder port
     std::vector<std::uint32_t> m_portsInClass;
     std::vector<PortBefore> m_portBefore;
+    /** Ports whose counters moved or that had frames queued since the last sample: the only
+     *  ones whose row or share of the fabric-wide figures can differ from nothing. */
+    ActivitySet m_activePorts;
     std::vector<QueuePairBefore> m_qpBefore;
     std::vector<FabricSample> m_samples;
 };

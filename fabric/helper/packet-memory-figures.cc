@@ -70,7 +70,7 @@ PacketMemoryFigures()
     f.perEvent = 112;
     // Kept by the runner and copied into the result.
     f.perCollectiveRecord = 2 * sizeof(CollectiveRecord);
-    f.perSpan = 2 * sizeof(RankSpan) + 64; // and the node of the map they are gathered in
+    f.perSpan = 2 * sizeof(RankSpan) + 64; // and its entry and index slots while gathered
     f.perSample = 2 * (sizeof(FabricSample) + 64);
     f.perFault = 1'024;
     return f;

@@ -1,6 +1,7 @@
 #include "fabric/helper/schedule-runner.h"
 
 #include "fabric/model/queue-pair-numbers.h"
+#include "fabric/model/pooled-event.h"
 
 #include <algorithm>
 #include <limits>
@@ -36,6 +37,7 @@ ScheduleRunner::AddJob(FabricJob job)
     CheckPlacements(job, m_fabric.Hosts(), m_fabric.Design().servers.PortsPerServer());
     JobState& state = m_jobs.emplace_back();
     state.spec = std::move(job);
+    m_queuePairOf.emplace_back();
     return static_cast<std::uint32_t>(m_jobs.size() - 1);
 }
 
@@ -118,15 +120,23 @@ ScheduleRunner::Begin(std::uint32_t j, traffic::TaskId id)
             End(j, id, now);
             return;
         }
-        Simulator::Schedule(NanoSeconds(ns), &ScheduleRunner::End, this, j, id, now);
+        SchedulePooled(NanoSeconds(ns), &ScheduleRunner::End, this, j, id, now);
         return;
     }
     std::uint32_t qp = QueuePairFor(j, task);
     const QueuePairRecord& record = m_queuePairs[qp];
     Ptr<RoceHost> host = m_fabric.Host(src.server);
     const RoceFlowSpec& spec = host->GetFlow(record.flow).spec;
-    m_inFlight[dst.server][PeerKey(m_fabric.Endpoint(src.server, src.port), spec.destQp)].push_back(
-        Posted{j, id, now});
+    InFlight& inFlight = m_inFlight[dst.server];
+    auto key = PeerKey(m_fabric.Endpoint(src.server, src.port), spec.destQp);
+    std::uint32_t queue = inFlight.index.Find(key);
+    if (queue == KeyIndex::kNone)
+    {
+        queue = static_cast<std::uint32_t>(inFlight.queues.size());
+        inFlight.index.Insert(key, queue);
+        inFlight.queues.emplace_back();
+    }
+    inFlight.queues[queue].PushBack(Posted{j, id, now});
     // A chunk can round down to nothing: the message still carries one byte, as a real
     // zero-length WRITE still carries its headers.
     host->PostMessage(record.flow, std::max<std::uint64_t>(task.bytes, 1), id);
@@ -135,11 +145,16 @@ ScheduleRunner::Begin(std::uint32_t j, traffic::TaskId id)
 std::uint32_t
 ScheduleRunner::QueuePairFor(std::uint32_t j, const traffic::TaskView& task)
 {
-    auto key = std::make_tuple(j, task.src, task.dst, task.channel);
-    auto it = m_queuePairOf.find(key);
-    if (it != m_queuePairOf.end())
+    auto& byChannel = m_queuePairOf[j];
+    if (byChannel.size() <= task.channel)
     {
-        return it->second;
+        byChannel.resize(task.channel + 1u);
+    }
+    auto key = static_cast<std::uint64_t>(task.src) << 32 | task.dst;
+    std::uint32_t known = byChannel[task.channel].Find(key);
+    if (known != KeyIndex::kNone)
+    {
+        return known;
     }
     const FabricJob& job = m_jobs[j].spec;
     const RankPlacement& src = job.ranks[task.src];
@@ -167,20 +182,21 @@ ScheduleRunner::QueuePairFor(std::uint32_t j, const traffic::TaskView& task)
     record.channel = task.channel;
     m_queuePairs.push_back(record);
     auto index = static_cast<std::uint32_t>(m_queuePairs.size() - 1);
-    m_queuePairOf.emplace(key, index);
+    byChannel[task.channel].Insert(key, index);
     return index;
 }
 
 void
 ScheduleRunner::OnDelivery(std::uint32_t server, std::uint32_t srcEndpoint, std::uint32_t qp)
 {
-    auto it = m_inFlight[server].find(PeerKey(srcEndpoint, qp));
-    if (it == m_inFlight[server].end() || it->second.empty())
+    InFlight& inFlight = m_inFlight[server];
+    std::uint32_t queue = inFlight.index.Find(PeerKey(srcEndpoint, qp));
+    if (queue == KeyIndex::kNone || inFlight.queues[queue].Empty())
     {
         return; // traffic the runner did not post
     }
-    Posted posted = it->second.front();
-    it->second.pop_front();
+    Posted posted = inFlight.queues[queue].Front();
+    inFlight.queues[queue].PopFront();
     End(posted.job, posted.task, posted.startNs);
 }
 

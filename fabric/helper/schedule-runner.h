@@ -4,6 +4,8 @@
 #include "fabric/app/iteration-recorder.h"
 #include "fabric/app/run-records.h"
 #include "fabric/helper/fabric-builder.h"
+#include "fabric/model/key-index.h"
+#include "fabric/model/ring-queue.h"
 #include "traffic/model/job.h"
 #include "traffic/model/schedule.h"
 #include "traffic/model/task-generator.h"
@@ -11,11 +13,8 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
-#include <tuple>
-#include <unordered_map>
 #include <vector>
 
 namespace ns3::fabric
@@ -82,6 +81,12 @@ private:
         traffic::TaskId task{0};
         std::int64_t startNs{0};
     };
+    /** What a receiving server waits for: per (source endpoint, QP), in posting order. */
+    struct InFlight
+    {
+        KeyIndex index; ///< (source endpoint, QP) → index into queues
+        std::vector<RingQueue<Posted>> queues;
+    };
 
     void StartIteration(std::uint32_t job);
     void Begin(std::uint32_t job, traffic::TaskId task);
@@ -95,13 +100,11 @@ private:
     std::deque<JobState> m_jobs; ///< a deque: generators refer to their job's schedule
     std::uint32_t m_iterations{1};
     std::function<void(const IterationRecord&)> m_onIteration;
-    /** (job, src rank, dst rank, channel) → index into m_queuePairs. */
-    std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t, std::uint32_t>, std::uint32_t>
-        m_queuePairOf;
+    /** Per job and channel: src rank << 32 | dst rank → index into m_queuePairs. */
+    std::vector<std::vector<KeyIndex>> m_queuePairOf;
     std::vector<QueuePairRecord> m_queuePairs;
     std::vector<std::uint32_t> m_nextQp; ///< per server: the next QP number to hand out
-    /** Per receiving server: (source endpoint, QP) → transfers in flight, in posting order. */
-    std::vector<std::unordered_map<std::uint64_t, std::deque<Posted>>> m_inFlight;
+    std::vector<InFlight> m_inFlight;    ///< per receiving server
     std::vector<bool> m_listening; ///< per server: delivery callback installed
     std::vector<CollectiveRecord> m_collectives;
     std::vector<IterationRecord> m_iterationRecords;

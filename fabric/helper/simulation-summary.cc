@@ -140,6 +140,7 @@ SummaryJson(const SimulationResult& result)
     withoutPackets(totals);
     summary["ports"] = {{"totals", totals}, {"per_port", std::move(perPort)}};
     summary["sim"] = {{"events", result.stats.events},
+                      {"packet_hops", result.stats.packetHops},
                       {"wall_s", result.stats.wallSeconds},
                       {"peak_rss_bytes", result.stats.peakRssBytes},
                       {"sim_time_ns", result.stats.simTimeNs},

@@ -1,5 +1,6 @@
 #include "fabric/helper/simulation.h"
 
+#include "fabric/model/fabric-scheduler.h"
 #include "telemetry/model/process-memory.h"
 
 #include <algorithm>
@@ -180,6 +181,7 @@ RunSimulation(const Scenario& scenario, const SimulationOptions& options)
     {
         return RunFlowSimulation(scenario, options);
     }
+    UseFabricScheduler();
     SimulationResult result;
     result.scenarioName = scenario.name;
     result.designName = scenario.design.name;
@@ -323,6 +325,7 @@ RunSimulation(const Scenario& scenario, const SimulationOptions& options)
                                            c});
     }
     result.totals = fabric.Totals();
+    result.stats.packetHops = result.totals.txPackets;
     for (std::uint32_t s = 0; s < fabric.Hosts(); ++s)
     {
         for (std::size_t f = 0; f < fabric.Host(s)->GetNFlows(); ++f)

@@ -83,6 +83,7 @@ struct PortSummary
 struct SimulationStats
 {
     std::uint64_t events{0};
+    std::uint64_t packetHops{0}; ///< frames transmitted by all ports (one per port a frame leaves)
     double wallSeconds{0};
     std::uint64_t peakRssBytes{0}; ///< the process's peak resident memory, so far
     std::int64_t simTimeNs{0};

@@ -1,6 +1,7 @@
 #include "fabric/model/fabric-channel.h"
 
 #include "fabric/model/fabric-net-device.h"
+#include "fabric/model/pooled-event.h"
 
 #include <ns3/node.h>
 #include <ns3/simulator.h>
@@ -42,11 +43,11 @@ void
 FabricChannel::Transmit(const FabricNetDevice* sender, Frame* frame, Time txTime) const
 {
     Ptr<FabricNetDevice> peer = GetPeer(sender);
-    Simulator::ScheduleWithContext(peer->GetNode()->GetId(),
-                                   txTime + m_delay,
-                                   &FabricNetDevice::Receive,
-                                   PeekPointer(peer),
-                                   frame);
+    SchedulePooledWithContext(peer->GetNode()->GetId(),
+                              txTime + m_delay,
+                              &FabricNetDevice::Receive,
+                              PeekPointer(peer),
+                              frame);
 }
 
 std::size_t

@@ -2,6 +2,7 @@
 
 #include "fabric/model/fabric-channel.h"
 #include "fabric/model/pcap-file-writer.h"
+#include "fabric/model/pooled-event.h"
 #include "fabric/model/roce-wire.h"
 
 #include <algorithm>
@@ -187,6 +188,7 @@ void
 FabricNetDevice::CountDrop(const Frame& frame, DropReason reason)
 {
     m_counters.drops[static_cast<std::size_t>(reason)]++;
+    MarkActive();
     m_dropTrace(frame, reason);
 }
 
@@ -194,6 +196,7 @@ void
 FabricNetDevice::NotifyEcnMark(const Frame& frame)
 {
     m_counters.ecnMarked++;
+    MarkActive();
     m_ecnTrace(frame);
 }
 
@@ -210,6 +213,7 @@ FabricNetDevice::Enqueue(Frame* frame)
     m_queues[p].PushBack(frame);
     m_queueBytes[p] += frame->Bytes();
     m_queueDepthTrace(p, m_queueBytes[p]);
+    MarkActive();
     if (!m_busy)
     {
         TryTransmit();
@@ -235,6 +239,7 @@ FabricNetDevice::SendPfc(const PfcPause& pause)
             m_pfcTxTrace(p, pause.quanta[p]);
         }
     }
+    MarkActive();
     m_control.PushBack(frame);
     if (!m_busy)
     {
@@ -378,6 +383,7 @@ FabricNetDevice::TryTransmit()
     }
     m_counters.txPackets++;
     m_counters.txBytes += frame->Bytes();
+    MarkActive();
     m_counters.roceTx += frame->kind == FrameKind::Roce ? 1 : 0;
     m_counters.cnpTx
         += frame->bthOpcode == static_cast<std::uint8_t>(BthOpcode::Cnp)
@@ -390,7 +396,7 @@ FabricNetDevice::TryTransmit()
     Capture(*frame);
     Time txTime = m_rate.CalculateBytesTxTime(frame->WireBytes());
     m_channel->Transmit(this, frame, txTime);
-    Simulator::Schedule(txTime, &FabricNetDevice::TransmitComplete, this);
+    SchedulePooled(txTime, &FabricNetDevice::TransmitComplete, this);
 }
 
 void
@@ -474,6 +480,7 @@ FabricNetDevice::Receive(Frame* frame)
                 (pause->quanta[p] != 0 ? m_counters.pfcPauseRx : m_counters.pfcResumeRx)[p]++;
                 m_pfcRxTrace(p, pause->quanta[p]);
             }
+            MarkActive();
             if (!m_busy)
             {
                 TryTransmit();

@@ -1,6 +1,7 @@
 #ifndef FABRICSCOPE_FABRIC_FABRIC_NET_DEVICE_H
 #define FABRICSCOPE_FABRIC_FABRIC_NET_DEVICE_H
 
+#include "fabric/model/activity-set.h"
 #include "fabric/model/control-frames.h"
 #include "fabric/model/frame.h"
 #include "fabric/model/ring-queue.h"
@@ -144,7 +145,13 @@ public:
     const PortCounters& GetCounters() const { return m_counters; }
     /** The counters with the holds going on now counted up to now (for live views). */
     PortCounters GetCountersNow() const;
-    PortCounters& MutableCounters() { return m_counters; }
+    /** Marks `index` in `set` whenever a counter a sampler reads moves (sent, paused, dropped,
+     *  marked) or a frame is queued; nullptr stops it. */
+    void SetActivitySet(ActivitySet* set, std::uint32_t index)
+    {
+        m_activity = set;
+        m_activityIndex = index;
+    }
     void CountDrop(const Frame& frame, DropReason reason);
     void NotifyEcnMark(const Frame& frame);
     Ptr<FabricChannel> GetFabricChannel() const { return m_channel; }
@@ -197,6 +204,13 @@ private:
     void SendLldp();
     void Capture(const Frame& frame);
     void ReleaseAll();
+    void MarkActive()
+    {
+        if (m_activity != nullptr)
+        {
+            m_activity->Insert(m_activityIndex);
+        }
+    }
 
     Ptr<Node> m_node;
     Ptr<FabricChannel> m_channel;
@@ -237,6 +251,8 @@ private:
     TracedCallback<> m_linkChange;
     std::shared_ptr<PcapFileWriter> m_capture;
     PortCounters m_counters;
+    ActivitySet* m_activity{nullptr};
+    std::uint32_t m_activityIndex{0};
 
     TracedCallback<const Frame&> m_txTrace;
     TracedCallback<const Frame&> m_rxTrace;

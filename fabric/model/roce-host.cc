@@ -2,6 +2,7 @@
 
 #include "fabric/model/ecmp-group.h"
 #include "fabric/model/fabric-channel.h"
+#include "fabric/model/pooled-event.h"
 
 #include <algorithm>
 #include <limits>
@@ -126,7 +127,7 @@ RoceHost::OpenQueuePair(const RoceFlowSpec& spec)
     RoceFlowState& flow = m_flows.emplace_back();
     flow.id = id;
     flow.spec = spec;
-    m_flowByPeer[PeerKey(spec.dstEndpoint, spec.destQp)] = id;
+    m_flowByPeer.Assign(PeerKey(spec.dstEndpoint, spec.destQp), id);
     flow.sender.emplace(m_payloadMtu);
     if (m_transport.congestionControl == CongestionControl::Dcqcn)
     {
@@ -215,7 +216,7 @@ RoceHost::Pump(std::uint16_t port)
         if (!wake.IsRunning() || wake.GetTs() > static_cast<std::uint64_t>(at.GetTimeStep()))
         {
             wake.Cancel();
-            wake = Simulator::Schedule(NanoSeconds(earliest - now), &RoceHost::Pump, this, port);
+            wake = SchedulePooled(NanoSeconds(earliest - now), &RoceHost::Pump, this, port);
         }
     }
 }
@@ -350,8 +351,8 @@ RoceHost::ArmRetransmitTimer(std::uint32_t id)
 {
     RoceFlowState& flow = m_flows[id];
     flow.retransmitTimer.Cancel();
-    flow.retransmitTimer = Simulator::Schedule(
-        m_transport.retransmitTimeout, &RoceHost::OnRetransmitTimeout, this, id);
+    flow.retransmitTimer
+        = SchedulePooled(m_transport.retransmitTimeout, &RoceHost::OnRetransmitTimeout, this, id);
 }
 
 void
@@ -463,18 +464,15 @@ void
 RoceHost::HandleData(Ptr<FabricNetDevice> in, const Frame& frame)
 {
     auto key = PeerKey(frame.srcEndpoint, frame.destQp);
-    auto it = m_receivers.find(key);
-    if (it == m_receivers.end())
+    std::uint32_t index = m_receiverOf.Find(key);
+    if (index == KeyIndex::kNone)
     {
-        it = m_receivers
-                 .emplace(key,
-                          ReceiverQp{RcReceiver(m_transport.ackEvery),
-                                     -1'000'000'000'000LL,
-                                     false,
-                                     RoceReceiveRecord{}})
-                 .first;
+        index = static_cast<std::uint32_t>(m_receivers.size());
+        m_receiverOf.Insert(key, index);
+        m_receivers.push_back(ReceiverQp{
+            RcReceiver(m_transport.ackEvery), -1'000'000'000'000LL, false, RoceReceiveRecord{}});
     }
-    ReceiverQp& qp = it->second;
+    ReceiverQp& qp = m_receivers[index];
     std::int64_t now = Simulator::Now().GetNanoSeconds();
     bool marked = frame.kind == FrameKind::Infiniband ? (frame.header[kLrhBytes + 4] & 0x80) != 0
                                                       : frame.IsCongestionExperienced();
@@ -539,12 +537,11 @@ RoceHost::HandleData(Ptr<FabricNetDevice> in, const Frame& frame)
 void
 RoceHost::HandleAcknowledge(const Frame& frame)
 {
-    auto it = m_flowByPeer.find(PeerKey(frame.srcEndpoint, frame.destQp));
-    if (it == m_flowByPeer.end() || !m_flows[it->second].sender)
+    std::uint32_t id = m_flowByPeer.Find(PeerKey(frame.srcEndpoint, frame.destQp));
+    if (id == KeyIndex::kNone || !m_flows[id].sender)
     {
         return;
     }
-    std::uint32_t id = it->second;
     RoceFlowState& flow = m_flows[id];
     std::uint64_t psn = UnwrapPsn(frame.psn, flow.sender->Unacked());
     bool nak = (frame.aeth >> 24) == kAethNakSequenceError;
@@ -581,12 +578,11 @@ RoceHost::HandleAcknowledge(const Frame& frame)
 void
 RoceHost::HandleCnp(const Frame& frame)
 {
-    auto it = m_flowByPeer.find(PeerKey(frame.srcEndpoint, frame.destQp));
-    if (it == m_flowByPeer.end())
+    std::uint32_t id = m_flowByPeer.Find(PeerKey(frame.srcEndpoint, frame.destQp));
+    if (id == KeyIndex::kNone)
     {
         return;
     }
-    std::uint32_t id = it->second;
     RoceFlowState& flow = m_flows[id];
     flow.cnps++;
     if (!flow.rate)
@@ -645,8 +641,8 @@ RoceHost::SampleRate(RoceFlowState& flow)
 RoceReceiveRecord
 RoceHost::GetReceived(std::uint32_t srcEndpoint, std::uint32_t destQp) const
 {
-    auto it = m_receivers.find(PeerKey(srcEndpoint, destQp));
-    return it == m_receivers.end() ? RoceReceiveRecord{} : it->second.record;
+    std::uint32_t index = m_receiverOf.Find(PeerKey(srcEndpoint, destQp));
+    return index == KeyIndex::kNone ? RoceReceiveRecord{} : m_receivers[index].record;
 }
 
 void

@@ -5,6 +5,7 @@
 #include "fabric/model/dctcp-window-state.h"
 #include "fabric/model/fabric-net-device.h"
 #include "fabric/model/ib-wire.h"
+#include "fabric/model/key-index.h"
 #include "fabric/model/rc-transport.h"
 #include "fabric/model/ring-queue.h"
 #include "fabric/model/roce-wire.h"
@@ -13,7 +14,6 @@
 #include <ns3/node.h>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace ns3::fabric
@@ -204,8 +204,10 @@ private:
     // A deque: completion callbacks may add flows while a flow is being handled, and references
     // to the others must stay valid.
     std::deque<RoceFlowState> m_flows;
-    std::unordered_map<std::uint64_t, std::uint32_t> m_flowByPeer; ///< (peer endpoint, QP) → flow
-    std::unordered_map<std::uint64_t, ReceiverQp> m_receivers;
+    KeyIndex m_flowByPeer; ///< (peer endpoint, QP) → flow
+    // A deque for the same reason as m_flows: a receiver is handled while others are added.
+    std::deque<ReceiverQp> m_receivers;
+    KeyIndex m_receiverOf; ///< (peer endpoint, QP) → index into m_receivers
     std::uint64_t m_totalReceived{0};
     std::uint32_t m_payloadMtu{4096};
     std::optional<std::uint16_t> m_vlan;

@@ -590,6 +590,8 @@ TEST_CASE("summary.json, trace.json and ports.csv: shape and numbers", "[integra
 
     const json& sim = summary["sim"];
     REQUIRE(sim["events"].get<std::uint64_t>() > 1000);
+    // Every frame a port sent, data, ACKs, LLDP and pauses alike: the rate benchmarks quote.
+    REQUIRE(sim["packet_hops"] == totals["tx_packets"]);
     REQUIRE(sim["wall_s"].get<double>() >= 0);
     REQUIRE(sim["peak_rss_bytes"].get<std::uint64_t>() > 1'000'000);
     REQUIRE(sim["sim_time_ns"] == lastEnd);
