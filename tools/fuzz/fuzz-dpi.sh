@@ -18,11 +18,13 @@ fi
 # Each target as FOLDER/NAME: tests/FOLDER/fuzz-NAME.cc, its corpus in tests/FOLDER/corpus/NAME.
 targets=(dpi/packet-decoder dpi/sflow-decoder topologies/design-reader)
 fabric_archive="$build/fabric/libfabricscope-fabric.a"
+# What the ns-3 library shares with the flow engine (routes, wire layouts, CRCs) is its own.
+fabric_plain_archive="$build/fabric/libfabricscope-fabric-plain.a"
 designs_source="$build/topologies/reference-designs-source.cc"
-if [ -f "$fabric_archive" ] && [ -f "$designs_source" ]; then
+if [ -f "$fabric_archive" ] && [ -f "$fabric_plain_archive" ] && [ -f "$designs_source" ]; then
     targets+=(fabric/scenario-reader)
 else
-    echo "fuzz-dpi: $fabric_archive not built; leaving out fuzz-scenario-reader" >&2
+    echo "fuzz-dpi: the fabric libraries are not built; leaving out fuzz-scenario-reader" >&2
 fi
 # JSON documents are small: longer inputs only slow the readers' fuzzing down.
 declare -A limits=([topologies/design-reader]="-max_len=8192"
@@ -78,7 +80,8 @@ for target in "${targets[@]}"; do
         dpi) link=("$archive" "${libs[@]}") ;;
         topologies) link=("$json_archive") ;;
         # The reader instrumented, the rest of the fabric library as built, and ns-3.
-        fabric) link=(-Wl,--start-group "$json_archive" "$fabric_archive" -Wl,--end-group
+        fabric) link=(-Wl,--start-group "$json_archive" "$fabric_archive" "$fabric_plain_archive"
+                      -Wl,--end-group
                       -lns3-network -lns3-stats -lns3-core) ;;
     esac
     "$clang" "${flags[@]}" -fsanitize=fuzzer "$here/tests/$folder/fuzz-$name.cc" "${link[@]}" \
