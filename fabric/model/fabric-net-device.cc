@@ -376,10 +376,9 @@ FabricNetDevice::TryTransmit()
     // Busy before the handler runs: a sender refilling the queue from it must not start a second
     // transmission.
     m_busy = true;
-    if (frame->kind != FrameKind::Pfc && frame->kind != FrameKind::Lldp
-        && !m_txStartHandler.IsNull())
+    if (frame->kind != FrameKind::Pfc && frame->kind != FrameKind::Lldp && m_owner != nullptr)
     {
-        m_txStartHandler(this, frame);
+        m_owner->HandleTransmitStart(this, frame);
     }
     m_counters.txPackets++;
     m_counters.txBytes += frame->Bytes();
@@ -494,12 +493,12 @@ FabricNetDevice::Receive(Frame* frame)
         default:
             break;
     }
-    if (m_frameHandler.IsNull())
+    if (m_owner == nullptr)
     {
         FramePool::Get().Release(frame);
         return;
     }
-    m_frameHandler(this, frame);
+    m_owner->HandleFrame(this, frame);
 }
 
 void
@@ -534,9 +533,9 @@ FabricNetDevice::SetLinkUp(bool up)
                 Frame* frame = m_queues[p].Front();
                 m_queues[p].PopFront();
                 m_queueBytes[p] -= frame->Bytes();
-                if (!m_txStartHandler.IsNull())
+                if (m_owner != nullptr)
                 {
-                    m_txStartHandler(this, frame); // the owner frees its buffer
+                    m_owner->HandleTransmitStart(this, frame); // the owner frees its buffer
                 }
                 CountDrop(*frame, DropReason::LinkDown);
                 FramePool::Get().Release(frame);
@@ -674,8 +673,7 @@ FabricNetDevice::DoDispose()
     ReleaseAll();
     m_channel = nullptr;
     m_node = nullptr;
-    m_frameHandler = FrameHandler();
-    m_txStartHandler = FrameHandler();
+    m_owner = nullptr;
     m_capture.reset();
     NetDevice::DoDispose();
 }
