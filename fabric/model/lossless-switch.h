@@ -75,7 +75,9 @@ struct RecoveryEvent
  * headroom, RED/ECN on egress, ECMP by flow hash over resilient groups. The algorithms live in
  * SharedBufferMmu, RedEcnMarker and ResilientEcmpGroup; this node wires them to its ports.
  */
-class LosslessSwitch : public Node, public PortOwner
+class LosslessSwitch
+: public Node
+, public PortOwner
 {
 public:
     static TypeId GetTypeId();

@@ -115,7 +115,9 @@ struct RoceReceiveRecord
  * go-back-N on NAK or timeout; receivers accept in PSN order, coalesce ACKs, NAK gaps and answer
  * ECN-marked (or FECN-marked) packets with paced CNPs. RoCEv2 or native InfiniBand frames.
  */
-class RoceHost : public Node, public PortOwner
+class RoceHost
+: public Node
+, public PortOwner
 {
 public:
     static TypeId GetTypeId();
