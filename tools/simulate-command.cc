@@ -426,7 +426,9 @@ RunSimulate(const SimulateOptions& options)
         auto report = fabric::SimulationReport(result);
         const auto& s = result.stats;
         auto perSecond = [&s](std::uint64_t count)
-        { return s.wallSeconds > 0 ? static_cast<double>(count) / s.wallSeconds : 0.0; };
+        {
+            return s.wallSeconds > 0 ? static_cast<double>(count) / s.wallSeconds : 0.0;
+        };
         spdlog::info("simulated sim_ms={:.3f} events={} wall_s={:.2f} events_per_s={:.0f} "
                      "packet_hops={} packet_hops_per_s={:.0f} peak_rss_bytes={} collectives={} "
                      "iterations={} drops={} completed={}",

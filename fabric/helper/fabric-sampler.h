@@ -93,6 +93,9 @@ private:
     };
 
     void Sample();
+    /** Adds port i's interval to `sample` and its row to the CSV; true if it still holds frames,
+     *  so that the next sample reads it again even if nothing moves. */
+    bool SamplePort(std::uint32_t i, std::int64_t now, FabricSample& sample);
 
     FabricBuilder& m_fabric;
     const ScheduleRunner& m_runner;

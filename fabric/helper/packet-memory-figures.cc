@@ -31,11 +31,13 @@ PacketMemoryFigures()
     // embedded designs); parsing and planning add little.
     f.baseBytes = 14ull << 20;
     // Measured on one small run of three designs (roce-128-rail, ib-ndr-1024-superpod,
-    // roce-10k-rail: 768 to 61,440 ports): about 4.5 KiB per cable end. Most of it is the
-    // device itself (2.2 KiB); the rest is the switch's buffer accounting per port and
-    // priority, the channel, the port's counters in the summary (1 KiB) and its LLDP timer.
-    // Frame queues take memory only once a port queues a frame.
-    f.perPort = 4'600;
+    // roce-10k-rail: 768 to 61,440 ports): about 4.5 KiB per cable end, 480 B less since ports
+    // call their node directly instead of through two ns-3 Callbacks (roce-10k-rail's built
+    // fabric: 308 -> 279 MB). Most of it is the device itself (1.8 KiB); the rest is the
+    // switch's buffer accounting per port and priority, the channel, the port's counters in the
+    // summary (1 KiB) and its LLDP timer. Frame queues take memory only once a port queues a
+    // frame.
+    f.perPort = 4'120;
     f.perHost = 2'048;   // the node, its NIC port table, the runner's per-host tables
     f.perSwitch = 4'096; // the node, its recovery tables, its buffer's totals
     // Where each endpoint sits (plane, pod, leaf and port), one copy for every switch.
@@ -65,9 +67,9 @@ PacketMemoryFigures()
     // Measured (All-to-All of 16 MiB over 256 servers, 65,280 queue pairs): the sender's state
     // and its message queue, the receiver's record, the runner's record and maps.
     f.perQueuePair = 2'100;
-    // A pending ns-3 event: the event object (48 B) and its node in the scheduler's map (64 B),
-    // as heap profiles of the 256-GPU ring show them.
-    f.perEvent = 112;
+    // A pending ns-3 event: the event object (48 B, from its type's pool) and its entry in one of
+    // the scheduler's runs (24 B, in a ring of up to twice the slots it holds).
+    f.perEvent = 84;
     // Kept by the runner and copied into the result.
     f.perCollectiveRecord = 2 * sizeof(CollectiveRecord);
     f.perSpan = 2 * sizeof(RankSpan) + 64; // and its entry and index slots while gathered

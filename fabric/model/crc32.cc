@@ -71,10 +71,11 @@ Crc32Update(std::uint32_t reg, const std::uint8_t* data, std::size_t size)
     {
         // Byte by byte (no alignment or byte-order assumption): the low four bytes mix with the
         // register, the high four go in as they are.
-        std::uint32_t low = reg ^ (static_cast<std::uint32_t>(data[i])
-                                   | static_cast<std::uint32_t>(data[i + 1]) << 8
-                                   | static_cast<std::uint32_t>(data[i + 2]) << 16
-                                   | static_cast<std::uint32_t>(data[i + 3]) << 24);
+        std::uint32_t low
+            = reg
+              ^ (static_cast<std::uint32_t>(data[i]) | static_cast<std::uint32_t>(data[i + 1]) << 8
+                 | static_cast<std::uint32_t>(data[i + 2]) << 16
+                 | static_cast<std::uint32_t>(data[i + 3]) << 24);
         reg = kSlices[7][low & 0xFF] ^ kSlices[6][(low >> 8) & 0xFF]
               ^ kSlices[5][(low >> 16) & 0xFF] ^ kSlices[4][low >> 24] ^ kSlices[3][data[i + 4]]
               ^ kSlices[2][data[i + 5]] ^ kSlices[1][data[i + 6]] ^ kSlices[0][data[i + 7]];

@@ -77,6 +77,24 @@ enum class QueueScheduling : std::uint8_t
  * Enqueue; received frames go to the node's handler, except PFC (handled here) and LLDP
  * (counted here).
  */
+class FabricNetDevice;
+
+/**
+ * The node behind a port: it takes the data frames the port receives and hears when a frame
+ * leaves a queue for the wire (buffer release, sender refill). Called through a plain virtual
+ * function on every frame of every hop, where an ns-3 Callback costs three dependent loads (the
+ * callback, its std::function, the call it stores), cold in a fabric of 61,440 ports.
+ */
+class PortOwner
+{
+public:
+    virtual void HandleFrame(Ptr<FabricNetDevice> port, Frame* frame) = 0;
+    virtual void HandleTransmitStart(Ptr<FabricNetDevice> port, Frame* frame) = 0;
+
+protected:
+    ~PortOwner() = default;
+};
+
 class FabricNetDevice : public NetDevice
 {
 public:
@@ -84,13 +102,10 @@ public:
     FabricNetDevice();
     ~FabricNetDevice() override;
 
-    using FrameHandler = Callback<void, Ptr<FabricNetDevice>, Frame*>;
-
     bool Attach(Ptr<FabricChannel> channel);
-    /** The node's handler for data frames received on this port. */
-    void SetFrameHandler(FrameHandler handler) { m_frameHandler = handler; }
-    /** Called as a frame leaves a queue to go on the wire (buffer release, sender refill). */
-    void SetTransmitStartHandler(FrameHandler handler) { m_txStartHandler = handler; }
+    /** The node that takes this port's data frames and transmission starts (none: received
+     *  data frames are dropped silently). */
+    void SetOwner(PortOwner* owner) { m_owner = owner; }
 
     /** Queues a data frame on its priority; the port owns it from here. */
     void Enqueue(Frame* frame);
@@ -242,10 +257,9 @@ private:
     EventId m_lldpEvent;
     Time m_lldpInterval;
 
-    FrameHandler m_frameHandler;
+    PortOwner* m_owner{nullptr};
     Callback<bool, const Frame&> m_receiveFilter;
     DropReason m_filterReason{DropReason::Injected};
-    FrameHandler m_txStartHandler;
     ReceiveCallback m_receiveCallback;
     PromiscReceiveCallback m_promiscCallback;
     TracedCallback<> m_linkChange;

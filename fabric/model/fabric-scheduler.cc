@@ -47,7 +47,7 @@ FabricScheduler::Remove(const Scheduler::Event& ev)
 {
     bool removed = m_queue.Remove(ev);
     NS_ASSERT_MSG(removed, "removing an event that is not pending");
-    (void)removed;
+    (void) removed;
 }
 
 void

@@ -65,8 +65,7 @@ LosslessSwitch::AddPort(Ptr<FabricNetDevice> port, std::uint16_t number)
     m_ports[number] = port;
     port->SetPortNumber(number);
     AddDevice(port);
-    port->SetFrameHandler(MakeCallback(&LosslessSwitch::HandleFrame, this));
-    port->SetTransmitStartHandler(MakeCallback(&LosslessSwitch::HandleTransmitStart, this));
+    port->SetOwner(this);
     port->AddLinkChangeCallback(Callback<void>([this, number]() { OnLinkChange(number); }));
 }
 

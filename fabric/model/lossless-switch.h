@@ -75,7 +75,9 @@ struct RecoveryEvent
  * headroom, RED/ECN on egress, ECMP by flow hash over resilient groups. The algorithms live in
  * SharedBufferMmu, RedEcnMarker and ResilientEcmpGroup; this node wires them to its ports.
  */
-class LosslessSwitch : public Node
+class LosslessSwitch
+: public Node
+, public PortOwner
 {
 public:
     static TypeId GetTypeId();
@@ -114,9 +116,11 @@ protected:
     void DoDispose() override;
 
 private:
-    void HandleFrame(Ptr<FabricNetDevice> in, Frame* frame);
+    // PortOwner
+    void HandleFrame(Ptr<FabricNetDevice> in, Frame* frame) override;
+    void HandleTransmitStart(Ptr<FabricNetDevice> out, Frame* frame) override;
+
     void ForwardInfiniband(Ptr<FabricNetDevice> in, Ptr<FabricNetDevice> out, Frame* frame);
-    void HandleTransmitStart(Ptr<FabricNetDevice> out, Frame* frame);
     void RefreshPause(std::uint16_t port, std::uint8_t priority);
     /** The timer that renews a port's pause of a priority. */
     EventId& PauseRefresh(std::uint16_t port, std::uint8_t priority);

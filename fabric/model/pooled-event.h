@@ -38,7 +38,7 @@ public:
     static void* operator new(std::size_t bytes)
     {
         NS_ASSERT(bytes == sizeof(PooledEvent));
-        (void)bytes;
+        (void) bytes;
         return Pool().Allocate();
     }
     static void operator delete(void* block) { Pool().Release(block); }

@@ -102,8 +102,7 @@ RoceHost::AddPort(Ptr<FabricNetDevice> port, std::uint16_t number, std::uint32_t
     m_endpoints[number] = endpoint;
     port->SetPortNumber(number);
     AddDevice(port);
-    port->SetFrameHandler(MakeCallback(&RoceHost::HandleFrame, this));
-    port->SetTransmitStartHandler(MakeCallback(&RoceHost::HandleTransmitStart, this));
+    port->SetOwner(this);
 }
 
 std::uint32_t

@@ -115,7 +115,9 @@ struct RoceReceiveRecord
  * go-back-N on NAK or timeout; receivers accept in PSN order, coalesce ACKs, NAK gaps and answer
  * ECN-marked (or FECN-marked) packets with paced CNPs. RoCEv2 or native InfiniBand frames.
  */
-class RoceHost : public Node
+class RoceHost
+: public Node
+, public PortOwner
 {
 public:
     static TypeId GetTypeId();
@@ -172,8 +174,10 @@ private:
     void Activate(std::uint32_t id);
     void Pump(std::uint16_t port);
     void SendPacket(std::uint32_t id);
-    void HandleFrame(Ptr<FabricNetDevice> in, Frame* frame);
-    void HandleTransmitStart(Ptr<FabricNetDevice> out, Frame* frame);
+    // PortOwner
+    void HandleFrame(Ptr<FabricNetDevice> in, Frame* frame) override;
+    void HandleTransmitStart(Ptr<FabricNetDevice> out, Frame* frame) override;
+
     void HandleData(Ptr<FabricNetDevice> in, const Frame& frame);
     void HandleAcknowledge(const Frame& frame);
     void HandleCnp(const Frame& frame);

@@ -41,7 +41,12 @@ TEST_CASE("an activity set visits its members in order and keeps those asked to 
             return false;
         });
     REQUIRE(seen == std::vector<std::uint32_t>{3, 63, 199});
-    set.Sweep([](std::uint32_t) -> bool { FAIL("the set should be empty"); return false; });
+    set.Sweep(
+        [](std::uint32_t) -> bool
+        {
+            FAIL("the set should be empty");
+            return false;
+        });
     set.InsertAll(200);
     std::size_t count = 0;
     set.Sweep([&](std::uint32_t) { return ++count, false; });
@@ -70,7 +75,10 @@ Read(const FabricNetDevice& port)
 {
     const PortCounters& c = port.GetCounters();
     auto sum = [](const auto& a)
-    { return std::accumulate(a.begin(), a.end(), typename std::decay_t<decltype(a)>::value_type{0}); };
+    {
+        return std::accumulate(
+            a.begin(), a.end(), typename std::decay_t<decltype(a)>::value_type{0});
+    };
     return Seen{c.txPackets,
                 c.txBytes,
                 c.ecnMarked,

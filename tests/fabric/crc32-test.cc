@@ -27,8 +27,7 @@ BitByBit(std::uint32_t reg, const std::uint8_t* data, std::size_t size)
 
 } // namespace
 
-TEST_CASE("CRC-32 updates match the bitwise definition at every length and offset",
-          "[fabric][crc]")
+TEST_CASE("CRC-32 updates match the bitwise definition at every length and offset", "[fabric][crc]")
 {
     std::mt19937 random(3);
     std::vector<std::uint8_t> data(80);
@@ -48,8 +47,7 @@ TEST_CASE("CRC-32 updates match the bitwise definition at every length and offse
     }
 }
 
-TEST_CASE("zero extension matches feeding the zeros, as lengths repeat and change",
-          "[fabric][crc]")
+TEST_CASE("zero extension matches feeding the zeros, as lengths repeat and change", "[fabric][crc]")
 {
     std::mt19937 random(4);
     Crc32ZeroExtender zeros;

@@ -46,8 +46,7 @@ TEST_CASE("an event queue keeps keys that arrive in order in a run", "[fabric][e
     DrainAgainst(queue, oracle);
 }
 
-TEST_CASE("an event queue opens a run per falling key, then uses its heap",
-          "[fabric][event-queue]")
+TEST_CASE("an event queue opens a run per falling key, then uses its heap", "[fabric][event-queue]")
 {
     // Each key is below every run's last one: the first ones start a run each, the rest can
     // only go to the heap.

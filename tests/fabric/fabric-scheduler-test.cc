@@ -13,8 +13,8 @@ namespace
 
 struct Run
 {
-    std::vector<int> order;       ///< labels of the events that ran, in the order they ran
-    std::uint64_t events{0};      ///< as ns-3 counts them (cancelled ones included)
+    std::vector<int> order;  ///< labels of the events that ran, in the order they ran
+    std::uint64_t events{0}; ///< as ns-3 counts them (cancelled ones included)
     std::int64_t endNs{0};
 };
 
@@ -109,7 +109,8 @@ TEST_CASE("the fabric scheduler takes over events already scheduled", "[fabric][
     std::vector<int> seen;
     for (int delay : {30, 10, 20})
     {
-        ns3::Simulator::Schedule(ns3::NanoSeconds(delay), [&seen, delay] { seen.push_back(delay); });
+        ns3::Simulator::Schedule(ns3::NanoSeconds(delay),
+                                 [&seen, delay] { seen.push_back(delay); });
     }
     ns3::fabric::UseFabricScheduler();
     ns3::Simulator::Schedule(ns3::NanoSeconds(15), [&seen] { seen.push_back(15); });

@@ -18,8 +18,8 @@ TEST_CASE("a key index finds what it stored, across growth", "[fabric][key-index
     // half (consecutive), and some random ones.
     for (std::uint32_t i = 0; i < 20'000; ++i)
     {
-        std::uint64_t key = i % 3 == 0 ? random() >> 1
-                                       : (static_cast<std::uint64_t>(i % 97) << 32 | (i / 97));
+        std::uint64_t key
+            = i % 3 == 0 ? random() >> 1 : (static_cast<std::uint64_t>(i % 97) << 32 | (i / 97));
         if (expected.count(key) != 0)
         {
             continue;

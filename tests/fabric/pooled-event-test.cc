@@ -48,8 +48,8 @@ struct Recorder
 
     void Note(std::uint32_t a, std::int64_t b)
     {
-        calls.push_back(std::to_string(Simulator::Now().GetNanoSeconds()) + ":"
-                        + std::to_string(a) + "," + std::to_string(b));
+        calls.push_back(std::to_string(Simulator::Now().GetNanoSeconds()) + ":" + std::to_string(a)
+                        + "," + std::to_string(b));
     }
     void Context() { calls.push_back("context " + std::to_string(Simulator::GetContext())); }
 };

@@ -4,6 +4,7 @@
 //
 //   data-plane-bench [--sim-us 500] [--link 100Gbps]
 #include "fabric/helper/fabric-builder.h"
+#include "fabric/model/fabric-scheduler.h"
 
 #include <chrono>
 #include <cstdio>
@@ -69,9 +70,7 @@ Permutation(std::uint32_t hosts)
 Result
 RunFabric(const fab::topo::Design& design, Time duration, fabric::CongestionControl cc)
 {
-    ObjectFactory scheduler;
-    scheduler.SetTypeId("ns3::PriorityQueueScheduler");
-    Simulator::SetScheduler(scheduler);
+    fabric::UseFabricScheduler(); // as simulate runs
     fabric::FabricOptions options;
     options.lldpInterval = Time(0);
     options.transport.congestionControl = cc;
@@ -189,9 +188,7 @@ MeasureMemory()
     design.servers.count = 1024;
     design.switchModels.begin()->second.ports = 16;
     std::uint64_t before = ResidentBytes();
-    ObjectFactory scheduler;
-    scheduler.SetTypeId("ns3::PriorityQueueScheduler");
-    Simulator::SetScheduler(scheduler);
+    fabric::UseFabricScheduler(); // as simulate runs
     fabric::FabricOptions options;
     options.lldpInterval = Time(0);
     options.transport.congestionControl = fabric::CongestionControl::Dcqcn;
@@ -253,9 +250,9 @@ main(int argc, char** argv)
                     static_cast<unsigned long long>(r.events));
     };
     Result ours = RunFabric(design, duration, fabric::CongestionControl::None);
-    report("fabricscope RC, no CC (PriorityQueue):", ours);
+    report("fabricscope RC, no CC (FabricScheduler):", ours);
     Result dcqcn = RunFabric(design, duration, fabric::CongestionControl::Dcqcn);
-    report("fabricscope RC + DCQCN (PriorityQueue):", dcqcn);
+    report("fabricscope RC + DCQCN (FabricScheduler):", dcqcn);
     std::printf("ratio RC, no CC:  %.1fx\n", ours.HopsPerSecond() / stock.HopsPerSecond());
     std::printf("ratio RC + DCQCN: %.1fx\n", dcqcn.HopsPerSecond() / stock.HopsPerSecond());
     MeasureMemory();
