@@ -9,7 +9,7 @@ namespace fab::dpi
 namespace
 {
 
-constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+constexpr std::uint32_t kUnset = std::numeric_limits<std::uint32_t>::max();
 /** Matches of a double binary tree kept to pick the canonical one; the shape has few. */
 constexpr std::size_t kMaxTreeMatches = 16;
 /** Assignments tried by the double binary tree search before it gives up. */
@@ -104,7 +104,7 @@ HypercubeOrder(const HopGraph& g)
             return std::nullopt;
         }
     }
-    std::vector<std::uint32_t> distance(g.n, kNone);
+    std::vector<std::uint32_t> distance(g.n, kUnset);
     std::vector<std::uint32_t> label(g.n, 0);
     std::vector<std::uint32_t> queue{0};
     distance[0] = 0;
@@ -113,7 +113,7 @@ HypercubeOrder(const HopGraph& g)
         std::uint32_t v = queue[i];
         for (auto w : g.nbr[v])
         {
-            if (distance[w] == kNone)
+            if (distance[w] == kUnset)
             {
                 distance[w] = distance[v] + 1;
                 queue.push_back(w);
@@ -144,10 +144,10 @@ HypercubeOrder(const HopGraph& g)
             return std::nullopt;
         }
     }
-    std::vector<std::uint32_t> order(g.n, kNone);
+    std::vector<std::uint32_t> order(g.n, kUnset);
     for (std::uint32_t v = 0; v < g.n; ++v)
     {
-        if (label[v] >= g.n || order[label[v]] != kNone)
+        if (label[v] >= g.n || order[label[v]] != kUnset)
         {
             return std::nullopt;
         }
@@ -168,7 +168,7 @@ HypercubeOrder(const HopGraph& g)
 std::pair<std::vector<std::uint32_t>, std::uint32_t>
 BreadthFirst(const HopGraph& g, std::uint32_t root)
 {
-    std::vector<std::uint32_t> depth(g.n, kNone);
+    std::vector<std::uint32_t> depth(g.n, kUnset);
     std::vector<std::uint32_t> order{root};
     depth[root] = 0;
     std::uint32_t height = 0;
@@ -176,7 +176,7 @@ BreadthFirst(const HopGraph& g, std::uint32_t root)
     {
         for (auto w : g.nbr[order[i]])
         {
-            if (depth[w] == kNone)
+            if (depth[w] == kUnset)
             {
                 depth[w] = depth[order[i]] + 1;
                 height = std::max(height, depth[w]);
@@ -246,7 +246,7 @@ TreeRoot(const HopGraph& g)
         return {waiters[0], RootEvidence::Timing};
     }
     std::uint32_t best = 0;
-    std::uint32_t bestEccentricity = kNone;
+    std::uint32_t bestEccentricity = kUnset;
     for (std::uint32_t v = 0; v < g.n; ++v)
     {
         std::uint32_t eccentricity = BreadthFirst(g, v).second;
@@ -284,7 +284,7 @@ ChainOrder(const HopGraph& g)
         return std::nullopt;
     }
     std::vector<std::uint32_t> order{ends[0]};
-    for (std::uint32_t previous = kNone, v = ends[0]; order.size() < g.n;)
+    for (std::uint32_t previous = kUnset, v = ends[0]; order.size() < g.n;)
     {
         std::uint32_t next = g.nbr[v][0] != previous ? g.nbr[v][0] : g.nbr[v][1];
         order.push_back(next);
@@ -323,14 +323,14 @@ public:
     TreeMatcher(const HopGraph& g, const std::vector<std::vector<std::uint32_t>>& pattern)
     : m_g(g)
     , m_pattern(pattern)
-    , m_memberOf(g.n, kNone)
-    , m_rankOf(g.n, kNone)
+    , m_memberOf(g.n, kUnset)
+    , m_rankOf(g.n, kUnset)
     {
         // Ranks in breadth-first order of the pattern, so each one after the first has a
         // neighbour already placed and its candidates are that neighbour's neighbours.
         std::vector<bool> seen(g.n, false);
         m_sequence.push_back(0);
-        m_anchor.push_back(kNone);
+        m_anchor.push_back(kUnset);
         seen[0] = true;
         for (std::size_t i = 0; i < m_sequence.size(); ++i)
         {
@@ -385,7 +385,7 @@ private:
         }
         for (auto v : *candidates)
         {
-            if (m_rankOf[v] != kNone || m_g.nbr[v].size() != m_pattern[rank].size()
+            if (m_rankOf[v] != kUnset || m_g.nbr[v].size() != m_pattern[rank].size()
                 || !Fits(rank, v))
             {
                 continue;
@@ -393,8 +393,8 @@ private:
             m_memberOf[rank] = v;
             m_rankOf[v] = rank;
             bool more = Place(k + 1);
-            m_memberOf[rank] = kNone;
-            m_rankOf[v] = kNone;
+            m_memberOf[rank] = kUnset;
+            m_rankOf[v] = kUnset;
             if (!more)
             {
                 return false;
@@ -409,7 +409,7 @@ private:
         std::size_t placed = 0;
         for (auto q : m_pattern[rank])
         {
-            if (m_memberOf[q] != kNone)
+            if (m_memberOf[q] != kUnset)
             {
                 if (!m_g.Adjacent(v, m_memberOf[q]))
                 {
@@ -421,7 +421,7 @@ private:
         std::size_t placedNeighbours = 0;
         for (auto w : m_g.nbr[v])
         {
-            placedNeighbours += m_rankOf[w] != kNone ? 1 : 0;
+            placedNeighbours += m_rankOf[w] != kUnset ? 1 : 0;
         }
         return placed == placedNeighbours;
     }

@@ -112,7 +112,7 @@ constexpr std::size_t kTableSize = 151;
 
 // A direct-indexed table: one load per lookup, built once at compile time.
 constexpr std::array<std::uint64_t, kTableSize>
-BuildTable()
+BuildRateTable()
 {
     std::array<std::uint64_t, kTableSize> table{};
     for (const MauRate& rate : kRates)
@@ -122,7 +122,7 @@ BuildTable()
     return table;
 }
 
-constexpr std::array<std::uint64_t, kTableSize> kTable = BuildTable();
+constexpr std::array<std::uint64_t, kTableSize> kTable = BuildRateTable();
 
 static_assert(kTable[36] == 10 * kG && kTable[102] == 100 * kG && kTable[137] == 400 * kG,
               "10GBASE-SR, 100GBASE-SR4, 400GBASE-DR4");

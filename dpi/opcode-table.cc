@@ -7,7 +7,7 @@ namespace fab::dpi
 namespace
 {
 
-constexpr std::uint16_t kNone = 0;
+constexpr std::uint16_t kNoHeaders = 0;
 constexpr std::uint16_t kReth = HeaderBit(ExtendedHeader::Reth);
 constexpr std::uint16_t kAeth = HeaderBit(ExtendedHeader::Aeth);
 constexpr std::uint16_t kImm = HeaderBit(ExtendedHeader::ImmDt);
@@ -33,38 +33,38 @@ struct OperationRow
 };
 
 constexpr std::array<OperationRow, 32> kOperations = {{
-    {"SEND_FIRST", kNone, true, true, true, false, true, false},
-    {"SEND_MIDDLE", kNone, true, true, true, false, true, false},
-    {"SEND_LAST", kNone, true, true, true, false, true, false},
+    {"SEND_FIRST", kNoHeaders, true, true, true, false, true, false},
+    {"SEND_MIDDLE", kNoHeaders, true, true, true, false, true, false},
+    {"SEND_LAST", kNoHeaders, true, true, true, false, true, false},
     {"SEND_LAST_WITH_IMMEDIATE", kImm, true, true, true, false, true, false},
-    {"SEND_ONLY", kNone, true, true, true, true, true, false},
+    {"SEND_ONLY", kNoHeaders, true, true, true, true, true, false},
     {"SEND_ONLY_WITH_IMMEDIATE", kImm, true, true, true, true, true, false},
     {"RDMA_WRITE_FIRST", kReth, true, true, true, false, true, false},
-    {"RDMA_WRITE_MIDDLE", kNone, true, true, true, false, true, false},
-    {"RDMA_WRITE_LAST", kNone, true, true, true, false, true, false},
+    {"RDMA_WRITE_MIDDLE", kNoHeaders, true, true, true, false, true, false},
+    {"RDMA_WRITE_LAST", kNoHeaders, true, true, true, false, true, false},
     {"RDMA_WRITE_LAST_WITH_IMMEDIATE", kImm, true, true, true, false, true, false},
     {"RDMA_WRITE_ONLY", kReth, true, true, true, false, true, false},
     {"RDMA_WRITE_ONLY_WITH_IMMEDIATE", kReth | kImm, true, true, true, false, true, false},
     {"RDMA_READ_REQUEST", kReth, true, false, true, false, true, false},
     {"RDMA_READ_RESPONSE_FIRST", kAeth, true, false, true, false, true, true},
-    {"RDMA_READ_RESPONSE_MIDDLE", kNone, true, false, true, false, true, true},
+    {"RDMA_READ_RESPONSE_MIDDLE", kNoHeaders, true, false, true, false, true, true},
     {"RDMA_READ_RESPONSE_LAST", kAeth, true, false, true, false, true, true},
     {"RDMA_READ_RESPONSE_ONLY", kAeth, true, false, true, false, true, true},
     {"ACKNOWLEDGE", kAeth, true, false, true, false, true, true},
     {"ATOMIC_ACKNOWLEDGE", kAeth | kAtomicAck, true, false, true, false, true, true},
     {"COMPARE_SWAP", kAtomic, true, false, true, false, true, false},
     {"FETCH_ADD", kAtomic, true, false, true, false, true, false},
-    {"RESYNC", kNone, false, false, true, false, false, false},
+    {"RESYNC", kNoHeaders, false, false, true, false, false, false},
     {"SEND_LAST_WITH_INVALIDATE", kIeth, true, false, false, false, true, false},
     {"SEND_ONLY_WITH_INVALIDATE", kIeth, true, false, false, false, true, false},
-    {"unknown", kNone, false, false, false, false, false, false},
-    {"unknown", kNone, false, false, false, false, false, false},
-    {"unknown", kNone, false, false, false, false, false, false},
-    {"unknown", kNone, false, false, false, false, false, false},
+    {"unknown", kNoHeaders, false, false, false, false, false, false},
+    {"unknown", kNoHeaders, false, false, false, false, false, false},
+    {"unknown", kNoHeaders, false, false, false, false, false, false},
+    {"unknown", kNoHeaders, false, false, false, false, false, false},
     {"FLUSH", kFeth | kReth, true, false, false, false, false, false},
     {"ATOMIC_WRITE", kReth, true, false, false, false, false, false},
-    {"unknown", kNone, false, false, false, false, false, false},
-    {"unknown", kNone, false, false, false, false, false, false},
+    {"unknown", kNoHeaders, false, false, false, false, false, false},
+    {"unknown", kNoHeaders, false, false, false, false, false, false},
 }};
 
 constexpr OpcodeInfo
@@ -87,17 +87,17 @@ Describe(unsigned opcode)
             {
                 return {true, HeaderBit(ExtendedHeader::CnpReserved)};
             }
-            return {opcode == kOpcodeIbCnp, kNone};
+            return {opcode == kOpcodeIbCnp, kNoHeaders};
         case 5: // XRC: XRCETH on requests
             return {row.xrc,
                     static_cast<std::uint16_t>((row.response ? 0 : kXrceth) | row.headers)};
         default:
-            return {false, kNone};
+            return {false, kNoHeaders};
     }
 }
 
 constexpr std::array<OpcodeInfo, 256>
-BuildTable()
+BuildOpcodeTable()
 {
     std::array<OpcodeInfo, 256> table{};
     for (unsigned opcode = 0; opcode < table.size(); ++opcode)
@@ -107,7 +107,7 @@ BuildTable()
     return table;
 }
 
-constexpr std::array<OpcodeInfo, 256> kOpcodes = BuildTable();
+constexpr std::array<OpcodeInfo, 256> kOpcodes = BuildOpcodeTable();
 
 static_assert(kOpcodes[0x64].known && kOpcodes[0x64].headers == kDeth, "UD SEND_ONLY has DETH");
 static_assert(!kOpcodes[0x60].known, "UD has no SEND_FIRST");

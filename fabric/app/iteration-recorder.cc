@@ -9,7 +9,9 @@ namespace ns3::fabric
 {
 
 void
-IterationRecorder::TaskEnded(const traffic::TaskView& task, std::int64_t startNs, std::int64_t endNs)
+IterationRecorder::TaskEnded(const traffic::TaskView& task,
+                             std::int64_t startNs,
+                             std::int64_t endNs)
 {
     // Join points (group 0) and tasks that took no time are no one's span.
     if (task.group == 0 || endNs <= startNs)
@@ -26,12 +28,16 @@ IterationRecorder::TaskEnded(const traffic::TaskView& task, std::int64_t startNs
     for (auto rank : {task.src, task.dst})
     {
         auto key = static_cast<std::uint64_t>(task.group) << 32 | rank;
-        auto [span, fresh] = m_spans.try_emplace(key, startNs, endNs);
-        if (!fresh)
+        std::uint32_t at = m_spanOf.Find(key);
+        if (at == KeyIndex::kNone)
         {
-            span->second.first = std::min(span->second.first, startNs);
-            span->second.second = std::max(span->second.second, endNs);
+            m_spanOf.Insert(key, static_cast<std::uint32_t>(m_spans.size()));
+            m_spans.push_back({key, {startNs, endNs}});
+            continue;
         }
+        auto& span = m_spans[at].second;
+        span.first = std::min(span.first, startNs);
+        span.second = std::max(span.second, endNs);
     }
 }
 
@@ -69,16 +75,11 @@ IterationRecorder::IterationEnded(std::uint32_t job,
         }
         collectives.push_back(record);
     }
-    std::vector<std::uint64_t> keys;
-    keys.reserve(m_spans.size());
-    for (const auto& entry : m_spans)
+    std::sort(m_spans.begin(),
+              m_spans.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [key, span] : m_spans)
     {
-        keys.push_back(entry.first);
-    }
-    std::sort(keys.begin(), keys.end());
-    for (auto key : keys)
-    {
-        const auto& span = m_spans.at(key);
         spans.push_back(RankSpan{job,
                                  iteration,
                                  static_cast<std::uint32_t>(key),
@@ -88,6 +89,7 @@ IterationRecorder::IterationEnded(std::uint32_t job,
     }
     m_extent.clear();
     m_spans.clear();
+    m_spanOf.Clear();
 }
 
 } // namespace ns3::fabric

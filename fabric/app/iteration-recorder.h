@@ -2,9 +2,9 @@
 #define FABRICSCOPE_FABRIC_APP_ITERATION_RECORDER_H
 
 #include "fabric/app/run-records.h"
+#include "fabric/model/key-index.h"
 
 #include <cstdint>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -32,8 +32,10 @@ public:
 private:
     /** Per group of the iteration: its first start and last end. */
     std::vector<std::pair<std::int64_t, std::int64_t>> m_extent;
-    /** group << 32 | rank → what that rank spent on it; put in (group, rank) order at the end. */
-    std::unordered_map<std::uint64_t, std::pair<std::int64_t, std::int64_t>> m_spans;
+    /** group << 32 | rank → its position in m_spans (a lookup per rank of every task). */
+    KeyIndex m_spanOf;
+    /** What each (group, rank) spent, in first-seen order; sorted by key at the end. */
+    std::vector<std::pair<std::uint64_t, std::pair<std::int64_t, std::int64_t>>> m_spans;
 };
 
 } // namespace ns3::fabric

@@ -46,6 +46,9 @@ void MeasureThroughputDips(std::vector<FailureRecord>& failures,
                            const std::vector<FabricSample>& samples,
                            const std::vector<std::int64_t>& windowEndNs);
 
+/** Points a report's time charts hold at most: enough for the eye, small in an HTML page. */
+inline constexpr std::size_t kMaxChartPoints = 300;
+
 /** Averages runs of consecutive samples (maxima for queue depth, sums for counts) so that at
  *  most `maxPoints` remain, for charts. */
 std::vector<FabricSample> Downsample(const std::vector<FabricSample>& samples,

@@ -1,7 +1,7 @@
 #include "fabric/helper/schedule-runner.h"
 
-#include "fabric/model/queue-pair-numbers.h"
 #include "fabric/model/pooled-event.h"
+#include "fabric/model/queue-pair-numbers.h"
 
 #include <algorithm>
 #include <limits>
@@ -10,17 +10,6 @@
 
 namespace ns3::fabric
 {
-namespace
-{
-
-std::uint64_t
-PeerKey(std::uint32_t endpoint, std::uint32_t qp)
-{
-    return static_cast<std::uint64_t>(endpoint) << 32 | qp;
-}
-
-} // namespace
-
 ScheduleRunner::ScheduleRunner(FabricBuilder& fabric)
 : m_fabric(fabric)
 , m_nextQp(fabric.Hosts(), kFirstScheduledQp)
@@ -219,12 +208,8 @@ ScheduleRunner::EndIteration(std::uint32_t j)
 {
     JobState& job = m_jobs[j];
     std::int64_t now = Simulator::Now().GetNanoSeconds();
-    job.recorder.IterationEnded(j,
-                                job.iteration,
-                                job.spec.iteration,
-                                m_fabric.PayloadRateBps(),
-                                m_collectives,
-                                m_spans);
+    job.recorder.IterationEnded(
+        j, job.iteration, job.spec.iteration, m_fabric.PayloadRateBps(), m_collectives, m_spans);
     job.running = false;
     IterationRecord record{j, job.iteration, job.iterationStartNs, now};
     m_iterationRecords.push_back(record);

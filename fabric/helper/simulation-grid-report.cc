@@ -85,12 +85,6 @@ Gbps(double value)
     return tel::FormatDecimal(value, 1);
 }
 
-std::string
-Ms(double ns)
-{
-    return tel::FormatDecimal(ns / 1e6, 3);
-}
-
 tel::Table
 PointsTable(const SweepResult& sweep, const std::vector<Point>& points)
 {
@@ -122,7 +116,8 @@ PointsTable(const SweepResult& sweep, const std::vector<Point>& points)
         row.push_back(Gbps(p.busbw.mean));
         row.push_back(Gbps(p.busbw.min));
         row.push_back(Gbps(p.busbw.max));
-        row.push_back(p.iterationNs.count == 0 ? "none" : Ms(p.iterationNs.mean));
+        row.push_back(p.iterationNs.count == 0 ? "none"
+                                               : tel::FormatMilliseconds(p.iterationNs.mean));
         table.rows.push_back(std::move(row));
     }
     return table;
@@ -159,12 +154,13 @@ DimensionTable(const std::string& dimension, const std::vector<Point>& points)
     for (const auto& value : order)
     {
         const auto& [busbw, iteration] = byValue[value];
-        table.rows.push_back({value,
-                              std::to_string(busbw.count),
-                              Gbps(busbw.mean),
-                              Gbps(busbw.min),
-                              Gbps(busbw.max),
-                              iteration.count == 0 ? "none" : Ms(iteration.mean)});
+        table.rows.push_back(
+            {value,
+             std::to_string(busbw.count),
+             Gbps(busbw.mean),
+             Gbps(busbw.min),
+             Gbps(busbw.max),
+             iteration.count == 0 ? "none" : tel::FormatMilliseconds(iteration.mean)});
     }
     return table;
 }

@@ -1,4 +1,5 @@
 // The simulation report: what a design review of a run wants to see.
+#include "fabric/helper/fabric-sampler.h"
 #include "fabric/helper/simulation.h"
 #include "telemetry/model/text-format.h"
 
@@ -14,14 +15,7 @@ namespace
 
 namespace tel = fab::telemetry;
 
-constexpr std::size_t kMaxChartPoints = 300;
 constexpr std::size_t kMaxCollectiveBars = 48;
-
-std::string
-Ms(std::int64_t ns)
-{
-    return tel::FormatDecimal(static_cast<double>(ns) / 1e6, 3);
-}
 
 bool
 CrossesServers(const JobSummary& job, const fab::traffic::TaskGroup& group)
@@ -47,8 +41,11 @@ JobsSection(const SimulationResult& result)
     for (const auto& i : result.iterations)
     {
         const std::string& job = result.jobs[i.job].name;
-        table.rows.push_back(
-            {job, std::to_string(i.index), Ms(i.startNs), Ms(i.endNs), Ms(i.endNs - i.startNs)});
+        table.rows.push_back({job,
+                              std::to_string(i.index),
+                              tel::FormatMilliseconds(static_cast<double>(i.startNs)),
+                              tel::FormatMilliseconds(static_cast<double>(i.endNs)),
+                              tel::FormatMilliseconds(static_cast<double>(i.endNs - i.startNs))});
         timeline.labels.push_back(job + " #" + std::to_string(i.index));
         timeline.series[0].values.push_back(static_cast<double>(i.startNs) / 1e6);
         timeline.series[1].values.push_back(static_cast<double>(i.endNs - i.startNs) / 1e6);
@@ -137,7 +134,7 @@ CollectivesSection(const SimulationResult& result)
                               fabric ? "fabric" : "scale-up",
                               std::to_string(a.count),
                               tel::FormatBytes(a.bytes),
-                              Ms(a.timeNs),
+                              tel::FormatMilliseconds(static_cast<double>(a.timeNs)),
                               tel::FormatDecimal(a.busbwSum / a.count, 1),
                               tel::FormatDecimal(a.busbwMin, 1)});
     }
@@ -252,7 +249,7 @@ FailuresSection(const SimulationResult& result)
         table.rows.push_back({FaultKindName(f.spec.kind),
                               f.spec.target,
                               f.policy,
-                              Ms(f.spec.atNs),
+                              tel::FormatMilliseconds(static_cast<double>(f.spec.atNs)),
                               Since(f.detectedNs, f.spec.atNs),
                               Since(f.convergedNs, f.spec.atNs),
                               Since(f.lastLossNs, f.spec.atNs),
@@ -296,7 +293,7 @@ RunSection(const SimulationResult& result)
         = {{"design", result.designName + " (" + result.designSource + ")"},
            {"hosts / switches", tel::GroupDigits(s.hosts) + " / " + tel::GroupDigits(s.switches)},
            {"seed", std::to_string(result.seed)},
-           {"simulated time", Ms(s.simTimeNs) + " ms"},
+           {"simulated time", tel::FormatMilliseconds(static_cast<double>(s.simTimeNs)) + " ms"},
            {"events", tel::GroupDigits(s.events)},
            {"wall time", tel::FormatDecimal(s.wallSeconds, 2) + " s"},
            {"peak memory", tel::FormatBytes(static_cast<double>(s.peakRssBytes))},
@@ -336,7 +333,8 @@ SimulationReport(const SimulationResult& result)
         }
         report.keyFigures.push_back(
             {job.name,
-             count == 0 ? "unfinished" : Ms(total / count) + " ms",
+             count == 0 ? "unfinished"
+                        : tel::FormatMilliseconds(static_cast<double>(total / count)) + " ms",
              "mean iteration time, " + std::to_string(count) + " iterations"});
     }
     report.keyFigures.push_back(

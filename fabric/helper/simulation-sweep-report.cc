@@ -1,4 +1,5 @@
 // The report of a sweep: what each policy or each failed link cost the jobs.
+#include "fabric/helper/fabric-sampler.h"
 #include "fabric/helper/simulation-sweep.h"
 #include "telemetry/model/text-format.h"
 
@@ -11,8 +12,6 @@ namespace
 
 namespace tel = fab::telemetry;
 
-constexpr std::size_t kMaxChartPoints = 300;
-
 std::string
 Micro(std::int64_t ns)
 {
@@ -20,9 +19,9 @@ Micro(std::int64_t ns)
 }
 
 std::string
-Ms(std::int64_t ns)
+MsOrUnfinished(std::int64_t ns)
 {
-    return ns < 0 ? "unfinished" : tel::FormatDecimal(static_cast<double>(ns) / 1e6, 3);
+    return ns < 0 ? "unfinished" : tel::FormatMilliseconds(static_cast<double>(ns));
 }
 
 std::string
@@ -77,7 +76,7 @@ RunsTable(const SweepResult& sweep, const std::vector<SweepOutcome>& outcomes)
     baseline[7] = tel::GroupDigits(reference.pauses);
     for (auto time : reference.jobTimeNs)
     {
-        baseline.push_back(Ms(time));
+        baseline.push_back(MsOrUnfinished(time));
         baseline.push_back("1×");
     }
     baseline.emplace_back("");
@@ -95,7 +94,7 @@ RunsTable(const SweepResult& sweep, const std::vector<SweepOutcome>& outcomes)
                                         tel::GroupDigits(o.pauses)};
         for (std::size_t j = 0; j < o.jobTimeNs.size(); ++j)
         {
-            row.push_back(Ms(o.jobTimeNs[j]));
+            row.push_back(MsOrUnfinished(o.jobTimeNs[j]));
             row.push_back(Ratio(o.jobSlowdown[j]));
         }
         row.push_back(o.worstCollective.empty()

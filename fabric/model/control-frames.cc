@@ -1,5 +1,7 @@
 #include "fabric/model/control-frames.h"
 
+#include "fabric/model/big-endian.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -11,13 +13,6 @@ namespace
 const MacBytes kPfcDestination = {0x01, 0x80, 0xC2, 0x00, 0x00, 0x01};
 const MacBytes kLldpDestination = {0x01, 0x80, 0xC2, 0x00, 0x00, 0x0E};
 constexpr std::size_t kMinFrameWithoutFcs = 60;
-
-void
-Put16(std::uint8_t* at, std::uint16_t v)
-{
-    at[0] = static_cast<std::uint8_t>(v >> 8);
-    at[1] = static_cast<std::uint8_t>(v);
-}
 
 std::size_t
 WriteEthernet(Frame& frame, const MacBytes& dst, const MacBytes& src, std::uint16_t etherType)

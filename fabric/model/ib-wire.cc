@@ -1,27 +1,11 @@
 #include "fabric/model/ib-wire.h"
 
+#include "fabric/model/big-endian.h"
+
 #include <cstring>
 
 namespace ns3::fabric
 {
-namespace
-{
-
-void
-Put16(std::uint8_t* at, std::uint16_t v)
-{
-    at[0] = static_cast<std::uint8_t>(v >> 8);
-    at[1] = static_cast<std::uint8_t>(v);
-}
-
-void
-Put32(std::uint8_t* at, std::uint32_t v)
-{
-    Put16(at, static_cast<std::uint16_t>(v >> 16));
-    Put16(at + 2, static_cast<std::uint16_t>(v));
-}
-
-} // namespace
 
 std::uint32_t
 ComputeIbIcrc(const std::uint8_t* bytes,

@@ -17,6 +17,13 @@ QueuePairUdpSourcePort(std::uint32_t qp)
     return static_cast<std::uint16_t>(0xC000 | (qp * 0x9E37u & 0x3FFF));
 }
 
+/** One key for a queue pair of a peer: the peer's endpoint and the QP number there. */
+inline constexpr std::uint64_t
+PeerKey(std::uint32_t endpoint, std::uint32_t qp)
+{
+    return static_cast<std::uint64_t>(endpoint) << 32 | qp;
+}
+
 } // namespace ns3::fabric
 
 #endif

@@ -3,6 +3,7 @@
 #include "fabric/model/ecmp-group.h"
 #include "fabric/model/fabric-channel.h"
 #include "fabric/model/pooled-event.h"
+#include "fabric/model/queue-pair-numbers.h"
 
 #include <algorithm>
 #include <limits>
@@ -17,12 +18,6 @@ namespace
 {
 
 constexpr std::size_t kQueuedFramesPerPort = 2;
-
-std::uint64_t
-PeerKey(std::uint32_t endpoint, std::uint32_t qp)
-{
-    return static_cast<std::uint64_t>(endpoint) << 32 | qp;
-}
 
 bool
 IsRequest(std::uint8_t opcode)

@@ -114,7 +114,7 @@ ChartConfig(const Chart& chart)
 }
 
 void
-WriteTable(std::ostringstream& out, const Table& table)
+WriteHtmlTable(std::ostringstream& out, const Table& table)
 {
     out << "<table>";
     if (!table.caption.empty())
@@ -242,7 +242,7 @@ RenderHtml(const Report& report)
             }
             else if (const auto* table = std::get_if<Table>(&block))
             {
-                WriteTable(out, *table);
+                WriteHtmlTable(out, *table);
             }
             else if (chart != nullptr)
             {
@@ -251,7 +251,7 @@ RenderHtml(const Report& report)
                     << "</figcaption><div class=\"chart-box\"><canvas id=\"" << id
                     << "\" role=\"img\" aria-label=\"" << EscapeHtml(chart->title)
                     << "\"></canvas></div><details><summary>Data</summary>";
-                WriteTable(out, ChartAsTable(*chart));
+                WriteHtmlTable(out, ChartAsTable(*chart));
                 out << "</details></figure>\n";
                 scripts << "new Chart(document.getElementById('" << id << "'), "
                         << ChartConfig(*chart) << ");\n";

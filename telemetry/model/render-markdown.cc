@@ -9,7 +9,7 @@ namespace
 {
 
 void
-WriteTable(std::ostringstream& out, const Table& table)
+WriteMarkdownTable(std::ostringstream& out, const Table& table)
 {
     if (!table.caption.empty())
     {
@@ -58,7 +58,7 @@ RenderMarkdown(const Report& report)
         {
             figures.rows.push_back({figure.label, figure.value, figure.note});
         }
-        WriteTable(out, figures);
+        WriteMarkdownTable(out, figures);
     }
     auto counts = CountBySeverity(report.findings);
     out << "## Findings\n\n"
@@ -88,7 +88,7 @@ RenderMarkdown(const Report& report)
                                          evidence});
             }
         }
-        WriteTable(out, findings);
+        WriteMarkdownTable(out, findings);
     }
     for (const auto& section : report.sections)
     {
@@ -101,11 +101,11 @@ RenderMarkdown(const Report& report)
             }
             else if (const auto* table = std::get_if<Table>(&block))
             {
-                WriteTable(out, *table);
+                WriteMarkdownTable(out, *table);
             }
             else if (const auto* chart = std::get_if<Chart>(&block))
             {
-                WriteTable(out, ChartAsTable(*chart));
+                WriteMarkdownTable(out, ChartAsTable(*chart));
             }
             else if (const auto* figure = std::get_if<Figure>(&block))
             {

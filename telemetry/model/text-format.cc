@@ -46,6 +46,12 @@ FormatDecimal(double value, int decimals)
 }
 
 std::string
+FormatMilliseconds(double ns)
+{
+    return FormatDecimal(ns / 1e6, 3);
+}
+
+std::string
 FormatWatts(double watts)
 {
     if (std::fabs(watts) >= 1e6)

@@ -14,6 +14,9 @@ std::string GroupDigits(std::uint64_t value);
 /** A number with at most `decimals` decimals, trailing zeros dropped: 1.50 → "1.5". */
 std::string FormatDecimal(double value, int decimals);
 
+/** Nanoseconds as milliseconds, at most three decimals, without the unit: 1'250'000 → "1.25". */
+std::string FormatMilliseconds(double ns);
+
 /** 17000 → "17 kW", 950 → "950 W", 1.2e6 → "1.2 MW". */
 std::string FormatWatts(double watts);
 

@@ -63,7 +63,16 @@ IndexPage()
     return page;
 }
 
-struct Counters
+void
+Count(std::atomic<std::uint64_t>& counter, std::uint64_t amount = 1)
+{
+    counter.fetch_add(amount, std::memory_order_relaxed);
+}
+
+} // namespace
+
+/** The server's own health, shown on its /metrics page (named: the server's Impl holds it). */
+struct MetricsServerCounters
 {
     std::atomic<std::uint64_t> connectionsAccepted{0};
     std::atomic<std::uint64_t> rejectedAtPeerLimit{0};
@@ -84,14 +93,6 @@ struct Counters
     std::atomic<std::uint64_t> serverErrors{0};
 };
 
-void
-Count(std::atomic<std::uint64_t>& counter, std::uint64_t amount = 1)
-{
-    counter.fetch_add(amount, std::memory_order_relaxed);
-}
-
-} // namespace
-
 class MetricsServer::Impl
 {
 public:
@@ -106,7 +107,7 @@ public:
 
     // For the connections, on the server's thread.
     const MetricsServerConfig& Config() const { return m_config; }
-    Counters& Counts() { return m_counters; }
+    MetricsServerCounters& Counts() { return m_counters; }
     bool Stopping() const { return m_stopping.load(); }
     std::shared_ptr<const std::string> MetricsBody();
     /** Waiting for a request head (evictable), or answering one. */
@@ -120,7 +121,7 @@ private:
 
     const MetricsServerConfig m_config;
     const MetricsBodySource m_body;
-    Counters m_counters;
+    MetricsServerCounters m_counters;
     std::atomic<bool> m_stopping{false};
 
     asio::io_context m_io;

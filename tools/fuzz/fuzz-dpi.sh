@@ -20,6 +20,7 @@ targets=(dpi/packet-decoder dpi/sflow-decoder topologies/design-reader)
 fabric_archive="$build/fabric/libfabricscope-fabric.a"
 # What the ns-3 library shares with the flow engine (routes, wire layouts, CRCs) is its own.
 fabric_plain_archive="$build/fabric/libfabricscope-fabric-plain.a"
+telemetry_archive="$build/telemetry/libfabricscope-telemetry.a"
 designs_source="$build/topologies/reference-designs-source.cc"
 if [ -f "$fabric_archive" ] && [ -f "$fabric_plain_archive" ] && [ -f "$designs_source" ]; then
     targets+=(fabric/scenario-reader)
@@ -79,9 +80,12 @@ for target in "${targets[@]}"; do
     case "$folder" in
         dpi) link=("$archive" "${libs[@]}") ;;
         topologies) link=("$json_archive") ;;
-        # The reader instrumented, the rest of the fabric library as built, and ns-3.
-        fabric) link=(-Wl,--start-group "$json_archive" "$fabric_archive" "$fabric_plain_archive"
-                      -Wl,--end-group
+        # The reader instrumented, the rest of the fabric library as built, and ns-3. The
+        # libraries are built from unity sources, whose objects hold the readers too: the
+        # instrumented copies come first and are the ones kept.
+        fabric) link=(-Wl,--allow-multiple-definition
+                      -Wl,--start-group "$json_archive" "$fabric_archive" "$fabric_plain_archive"
+                      "$build/fabric/libfabricscope-flow.a" "$telemetry_archive" -Wl,--end-group
                       -lns3-network -lns3-stats -lns3-core) ;;
     esac
     "$clang" "${flags[@]}" -fsanitize=fuzzer "$here/tests/$folder/fuzz-$name.cc" "${link[@]}" \

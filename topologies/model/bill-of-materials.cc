@@ -1,6 +1,7 @@
 #include "topologies/model/bill-of-materials.h"
 
 #include "telemetry/model/text-format.h"
+#include "topologies/model/units.h"
 
 #include <algorithm>
 
@@ -8,12 +9,6 @@ namespace fab::topo
 {
 namespace
 {
-
-std::uint64_t
-CeilDiv(std::uint64_t a, std::uint64_t b)
-{
-    return (a + b - 1) / b;
-}
 
 /** Cages in use at the two ends of one link tier, over all planes. */
 struct CageCount

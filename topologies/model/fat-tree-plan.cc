@@ -2,6 +2,7 @@
 
 #include "telemetry/model/json-object-reader.h"
 #include "telemetry/model/text-format.h"
+#include "topologies/model/units.h"
 
 #include <algorithm>
 #include <cmath>
@@ -15,10 +16,11 @@ using telemetry::InputError;
 namespace
 {
 
+/** CeilDiv for the plan's counts, which are 32-bit. */
 std::uint32_t
-CeilDiv(std::uint64_t a, std::uint64_t b)
+CeilDivCount(std::uint64_t count, std::uint64_t size)
 {
-    return static_cast<std::uint32_t>((a + b - 1) / b);
+    return static_cast<std::uint32_t>(CeilDiv(count, size));
 }
 
 /** Fills the pods of a plane: pods of `leavesPerPod` leaves, spines sized per pod. */
@@ -35,7 +37,7 @@ PlanPods(FatTreePlan& plan, std::uint32_t leavesPerPod)
         pod.firstSpine = plan.spines;
         pod.spines = SmallestDivisorAtLeast(
             plan.leafUp,
-            CeilDiv(static_cast<std::uint64_t>(pod.leaves) * plan.leafUp, plan.spineDown));
+            CeilDivCount(static_cast<std::uint64_t>(pod.leaves) * plan.leafUp, plan.spineDown));
         pod.linksPerLeafSpine = plan.leafUp / pod.spines;
         plan.spines += pod.spines;
         plan.pods.push_back(pod);
@@ -63,7 +65,7 @@ PlanCores(FatTreePlan& plan)
         }
         group.cores = SmallestDivisorAtLeast(
             plan.spineUp,
-            CeilDiv(static_cast<std::uint64_t>(group.pods) * plan.spineUp, plan.coreRadix));
+            CeilDivCount(static_cast<std::uint64_t>(group.pods) * plan.spineUp, plan.coreRadix));
         group.linksPerSpineCore = plan.spineUp / group.cores;
         plan.cores += group.cores;
         plan.coreGroups.push_back(group);
@@ -248,7 +250,7 @@ PlanFatTree(const Design& design)
     {
         plan.suServers
             = design.scalableUnitServers > 0 ? design.scalableUnitServers : plan.leafDown;
-        plan.leavesPerRailPerSu = CeilDiv(plan.suServers, plan.leafDown);
+        plan.leavesPerRailPerSu = CeilDivCount(plan.suServers, plan.leafDown);
         plan.leavesPerSu = plan.railsPerPlane * plan.leavesPerRailPerSu;
     }
     else
@@ -264,16 +266,17 @@ PlanFatTree(const Design& design)
         }
         plan.suServers
             = design.scalableUnitServers > 0 ? design.scalableUnitServers : plan.serversPerLeaf;
-        plan.leavesPerSu = CeilDiv(plan.suServers, plan.serversPerLeaf);
+        plan.leavesPerSu = CeilDivCount(plan.suServers, plan.serversPerLeaf);
     }
-    plan.scalableUnits = CeilDiv(plan.servers, plan.suServers);
+    plan.scalableUnits = CeilDivCount(plan.servers, plan.suServers);
     plan.lastSuServers = plan.servers - (plan.scalableUnits - 1) * plan.suServers;
     plan.lastSuLeaves = plan.leavesPerSu;
     if (!design.wholeScalableUnits)
     {
-        plan.lastSuLeaves = plan.railOptimized
-                                ? plan.railsPerPlane * CeilDiv(plan.lastSuServers, plan.leafDown)
-                                : CeilDiv(plan.lastSuServers, plan.serversPerLeaf);
+        plan.lastSuLeaves
+            = plan.railOptimized
+                  ? plan.railsPerPlane * CeilDivCount(plan.lastSuServers, plan.leafDown)
+                  : CeilDivCount(plan.lastSuServers, plan.serversPerLeaf);
     }
     plan.leaves = (plan.scalableUnits - 1) * plan.leavesPerSu + plan.lastSuLeaves;
 
@@ -282,7 +285,7 @@ PlanFatTree(const Design& design)
     std::uint32_t spineDown3 = 0;
     std::uint32_t spineUp3 = 0;
     SplitPorts(plan.spineRadix, design.spine.oversubscription, spineDown3, spineUp3);
-    std::uint32_t pods3 = CeilDiv(plan.leaves, spineDown3);
+    std::uint32_t pods3 = CeilDivCount(plan.leaves, spineDown3);
     bool threeTiersFit = pods3 <= plan.coreRadix;
     std::string sizeText = GroupDigits(plan.endpointsPerPlane) + " endpoints per plane need "
                            + GroupDigits(plan.leaves) + " leaves";

@@ -31,6 +31,13 @@ std::optional<double> ParseWatts(const std::string& text);
 /** "3:1", "1:2", "1" → downlink ÷ uplink bandwidth (3, 0.5, 1). */
 std::optional<double> ParseRatio(const std::string& text);
 
+/** How many groups of `size` hold `count` things: count ÷ size rounded up (size > 0). */
+constexpr std::uint64_t
+CeilDiv(std::uint64_t count, std::uint64_t size)
+{
+    return (count + size - 1) / size;
+}
+
 } // namespace fab::topo
 
 #endif
