@@ -354,8 +354,8 @@ RunSimulate(const SimulateOptions& options)
             {
                 fabric::CheckFlowEngineScenario(scenario);
             }
-            // The packet engine's estimate bounds the flow engine's too (the same graph, routes,
-            // tasks and queue pairs, less per-packet state): a run refused here would not fit.
+            // Each engine has its own estimate: the flow engine holds the same schedules and
+            // records, and per link and transfer far less than the packet engine.
             CheckRunFits(options, scenario);
         }
         catch (InputError& error)

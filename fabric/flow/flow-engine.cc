@@ -192,7 +192,7 @@ FlowEngine::Begin(std::uint32_t j, traffic::TaskId id)
     std::uint32_t qp = QueuePairFor(j, task);
     // A chunk can round down to nothing: the message still carries one byte, as in the packet
     // engine.
-    m_queuePairs[qp].waiting.push_back(
+    m_queuePairs[qp].waiting.PushBack(
         Message{j, id, m_nowNs, std::max<std::uint64_t>(task.bytes, 1)});
     if (!m_queuePairs[qp].busy)
     {
@@ -229,13 +229,13 @@ void
 FlowEngine::SendNext(std::uint32_t q)
 {
     QueuePair& qp = m_queuePairs[q];
-    if (qp.waiting.empty() || !qp.routed)
+    if (qp.waiting.Empty() || !qp.routed)
     {
         return; // without a route its messages never arrive, as frames to nowhere are dropped
     }
     qp.busy = true;
-    Message message = qp.waiting.front();
-    qp.waiting.pop_front();
+    Message message = qp.waiting.Front();
+    qp.waiting.PopFront();
     MaxMinSolver::FlowId id = m_solver.AddFlow(
         qp.path, MaxMinSolver::kUnlimited, 1.0 + kChannelWeightStep * qp.channel);
     if (id >= m_flows.size())

@@ -6,6 +6,7 @@
 #include "fabric/flow/flow-fabric.h"
 #include "fabric/flow/max-min-solver.h"
 #include "fabric/flow/ring-pattern.h"
+#include "fabric/model/ring-queue.h"
 #include "traffic/model/task-generator.h"
 
 #include <cstdint>
@@ -103,7 +104,7 @@ private:
         std::vector<std::uint32_t> path;
         bool routed{false};
         bool busy{false};
-        std::deque<Message> waiting;
+        ns3::fabric::RingQueue<Message> waiting; ///< nothing on the heap while idle
     };
     /** A message under way, by its solver flow id. */
     struct ActiveFlow
