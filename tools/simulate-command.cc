@@ -300,7 +300,7 @@ AddSimulateOptions(CLI::App& command, SimulateOptions& options)
         .add_option("--flow-patterns",
                     options.flowPatterns,
                     "flow engine: solve a ring's repeated step once for all its steps: auto "
-                    "(rings of 4,096 transfers or more), on, or off (every transfer a flow)")
+                    "(rings of 65,536 transfers or more), on, or off (every transfer a flow)")
         ->check(CLI::IsMember({"auto", "on", "off"}));
     command.add_option("--executor",
                        options.executor,

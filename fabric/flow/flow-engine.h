@@ -56,7 +56,7 @@ public:
     void SetPatternMinTransfers(std::uint64_t transfers) { m_patternMinTransfers = transfers; }
     static constexpr std::uint64_t kNoPatterns = UINT64_MAX;
     /** The default: below it a ring runs faster as flows than its pattern is set up. */
-    static constexpr std::uint64_t kDefaultPatternMinTransfers = 4'096;
+    static constexpr std::uint64_t kDefaultPatternMinTransfers = 65'536;
     void Run();
 
     bool Done() const;

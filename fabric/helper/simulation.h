@@ -61,7 +61,7 @@ struct SimulationOptions
     std::function<void(const std::uint8_t* data, std::size_t size)> sflowSink;
     /** Flow engine: ring collectives of at least this many transfers are solved as patterns
      *  (FlowEngine::SetPatternMinTransfers; UINT64_MAX: never). */
-    std::uint64_t flowPatternMinTransfers{4'096};
+    std::uint64_t flowPatternMinTransfers{65'536};
 };
 
 /** What a job was, as results name it. */
