@@ -203,7 +203,7 @@ FlowEngine::Begin(std::uint32_t j, traffic::TaskId id)
 std::uint32_t
 FlowEngine::QueuePairFor(std::uint32_t j, const traffic::TaskView& task)
 {
-    auto key = std::make_tuple(j, task.src, task.dst, task.channel);
+    QueuePairKey key{j, task.src, task.dst, task.channel};
     auto it = m_queuePairOf.find(key);
     if (it != m_queuePairOf.end())
     {

@@ -15,6 +15,7 @@
 #include <memory>
 #include <queue>
 #include <tuple>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -213,9 +214,37 @@ private:
     std::vector<std::uint32_t> m_freePhases;
     bool m_solveDue{false};
     std::priority_queue<Event, std::vector<Event>, std::greater<>> m_agenda;
-    /** (job, src rank, dst rank, channel) → index into m_queuePairs, opened as the runner does. */
-    std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t, std::uint32_t>, std::uint32_t>
-        m_queuePairOf;
+    /** Which queue pair a job's transfers from one rank to another on one channel take. */
+    struct QueuePairKey
+    {
+        std::uint32_t job{0};
+        std::uint32_t src{0};
+        std::uint32_t dst{0};
+        std::uint32_t channel{0};
+
+        bool operator==(const QueuePairKey& other) const
+        {
+            return std::tie(job, src, dst, channel)
+                   == std::tie(other.job, other.src, other.dst, other.channel);
+        }
+    };
+    struct QueuePairKeyHash
+    {
+        std::size_t operator()(const QueuePairKey& key) const
+        {
+            // Both halves folded into one word and mixed (splitmix64's finalizer): ranks of a
+            // ring differ in a few low bits, which must reach the bucket index.
+            std::uint64_t h
+                = (std::uint64_t{key.src} << 32 | key.dst)
+                  ^ (std::uint64_t{key.job} << 48 | key.channel) * 0x9E3779B97F4A7C15ull;
+            h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ull;
+            h = (h ^ (h >> 27)) * 0x94D049BB133111EBull;
+            return static_cast<std::size_t>(h ^ (h >> 31));
+        }
+    };
+    /** Index into m_queuePairs, opened in the order the runner opens them. Looked up once per
+     *  transfer: a hash table, not a tree of tuples. */
+    std::unordered_map<QueuePairKey, std::uint32_t, QueuePairKeyHash> m_queuePairOf;
     std::vector<QueuePair> m_queuePairs;
     std::vector<std::uint32_t> m_nextQp; ///< per server
     std::vector<ActiveFlow> m_flows;     ///< by solver flow id
