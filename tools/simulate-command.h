@@ -30,6 +30,8 @@ struct SimulateOptions
     bool noWait{false};                          ///< submit a Slurm sweep and return
     std::optional<std::string> emit;             ///< "k8s[:IMAGE]": describe the runs instead
     std::optional<std::string> engine;           ///< "packet" or "flow", overriding the scenario's
+    std::string flowPatterns{"auto"};            ///< flow engine: solve ring steps once ("on"),
+                                                 ///< never ("off") or for large rings ("auto")
 };
 
 void AddSimulateOptions(CLI::App& command, SimulateOptions& options);

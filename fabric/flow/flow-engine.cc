@@ -109,17 +109,20 @@ FlowEngine::Handle(const Event& event)
 {
     switch (event.kind)
     {
-    case EventKind::StartIteration:
-        ++m_events;
-        StartIteration(event.index);
-        break;
-    case EventKind::TaskEnd:
-        ++m_events;
-        End(event.index, event.task, event.startNs);
-        break;
-    case EventKind::FlowDone:
-        FlowDone(event.index, static_cast<std::uint32_t>(event.task));
-        break;
+        case EventKind::StartIteration:
+            ++m_events;
+            StartIteration(event.index);
+            break;
+        case EventKind::TaskEnd:
+            ++m_events;
+            End(event.index, event.task, event.startNs);
+            break;
+        case EventKind::FlowDone:
+            FlowDone(event.index, static_cast<std::uint32_t>(event.task));
+            break;
+        case EventKind::PhaseDone:
+            PhaseDone(event.index, static_cast<std::uint32_t>(event.task));
+            break;
     }
 }
 
@@ -146,6 +149,32 @@ FlowEngine::Begin(std::uint32_t j, traffic::TaskId id)
     traffic::TaskView task = job.spec.iteration.View(id);
     const fabric::RankPlacement& src = job.spec.ranks[task.src];
     const fabric::RankPlacement& dst = job.spec.ranks[task.dst];
+    if (task.kind == traffic::TaskKind::Transfer && m_patternMinTransfers != kNoPatterns)
+    {
+        std::uint32_t r = PatternRunOf(j, id);
+        if (r != kNoRun)
+        {
+            // A root: its queue pair is opened now, as it would be flow by flow (the order in
+            // which a server opens them numbers them, and so picks their ECMP paths); the
+            // pattern starts when the last root may.
+            if (src.server != dst.server)
+            {
+                QueuePairFor(j, task);
+            }
+            if (--m_runs[r].rootsLeft == 0)
+            {
+                m_runs[r].startNs = m_nowNs;
+                for (std::uint32_t c = 0; c < m_runs[r].phases.size(); ++c)
+                {
+                    if (!m_runs[r].phases[c].empty())
+                    {
+                        StartPhase(r, c);
+                    }
+                }
+            }
+            return;
+        }
+    }
     bool overFabric = task.kind == traffic::TaskKind::Transfer && src.server != dst.server;
     if (!overFabric)
     {
@@ -163,7 +192,7 @@ FlowEngine::Begin(std::uint32_t j, traffic::TaskId id)
     std::uint32_t qp = QueuePairFor(j, task);
     // A chunk can round down to nothing: the message still carries one byte, as in the packet
     // engine.
-    m_queuePairs[qp].waiting.push_back(
+    m_queuePairs[qp].waiting.PushBack(
         Message{j, id, m_nowNs, std::max<std::uint64_t>(task.bytes, 1)});
     if (!m_queuePairs[qp].busy)
     {
@@ -174,7 +203,7 @@ FlowEngine::Begin(std::uint32_t j, traffic::TaskId id)
 std::uint32_t
 FlowEngine::QueuePairFor(std::uint32_t j, const traffic::TaskView& task)
 {
-    auto key = std::make_tuple(j, task.src, task.dst, task.channel);
+    QueuePairKey key{j, task.src, task.dst, task.channel};
     auto it = m_queuePairOf.find(key);
     if (it != m_queuePairOf.end())
     {
@@ -188,11 +217,8 @@ FlowEngine::QueuePairFor(std::uint32_t j, const traffic::TaskView& task)
     qp.dstEndpoint = m_fabric.Endpoint(dst.server, dst.port);
     qp.qpn = m_nextQp[src.server]++;
     qp.channel = task.channel;
-    qp.routed = m_fabric.Paths().Path(qp.srcEndpoint,
-                                      qp.dstEndpoint,
-                                      fabric::QueuePairUdpSourcePort(qp.qpn),
-                                      qp.qpn,
-                                      qp.path);
+    qp.routed = m_fabric.Paths().Path(
+        qp.srcEndpoint, qp.dstEndpoint, fabric::QueuePairUdpSourcePort(qp.qpn), qp.qpn, qp.path);
     m_queuePairs.push_back(std::move(qp));
     auto index = static_cast<std::uint32_t>(m_queuePairs.size() - 1);
     m_queuePairOf.emplace(key, index);
@@ -203,13 +229,13 @@ void
 FlowEngine::SendNext(std::uint32_t q)
 {
     QueuePair& qp = m_queuePairs[q];
-    if (qp.waiting.empty() || !qp.routed)
+    if (qp.waiting.Empty() || !qp.routed)
     {
         return; // without a route its messages never arrive, as frames to nowhere are dropped
     }
     qp.busy = true;
-    Message message = qp.waiting.front();
-    qp.waiting.pop_front();
+    Message message = qp.waiting.Front();
+    qp.waiting.PopFront();
     MaxMinSolver::FlowId id = m_solver.AddFlow(
         qp.path, MaxMinSolver::kUnlimited, 1.0 + kChannelWeightStep * qp.channel);
     if (id >= m_flows.size())
@@ -217,6 +243,7 @@ FlowEngine::SendNext(std::uint32_t q)
         m_flows.resize(id + 1);
     }
     ActiveFlow& flow = m_flows[id];
+    flow.phase = kNoPhase;
     flow.queuePair = q;
     flow.message = message;
     flow.wireBytes = m_fabric.WireBytes(message.bytes);
@@ -236,6 +263,11 @@ FlowEngine::Resolve()
     for (auto id : m_solver.Changed())
     {
         ActiveFlow& flow = m_flows[id];
+        if (flow.phase != kNoPhase)
+        {
+            UpdatePhase(flow.phase, m_solver.RateBps(id));
+            continue;
+        }
         flow.leftBits = std::max(
             0.0, flow.leftBits - flow.rateBps * static_cast<double>(m_nowNs - flow.sinceNs) * 1e-9);
         flow.sinceNs = m_nowNs;
@@ -293,13 +325,14 @@ void
 FlowEngine::EndIteration(std::uint32_t j)
 {
     JobState& job = m_jobs[j];
-    job.recorder.IterationEnded(j,
-                                job.iteration,
-                                job.spec.iteration,
-                                m_fabric.PayloadRateBps(),
-                                m_collectives,
-                                m_spans);
+    job.recorder.IterationEnded(
+        j, job.iteration, job.spec.iteration, m_fabric.PayloadRateBps(), m_collectives, m_spans);
     job.running = false;
+    // Ids start again from 0 next iteration: forget which collectives ran flow by flow.
+    for (auto it = m_runOf.lower_bound({j, 0}); it != m_runOf.end() && it->first.first == j;)
+    {
+        it = m_runOf.erase(it);
+    }
     m_iterationRecords.push_back(
         fabric::IterationRecord{j, job.iteration, job.iterationStartNs, m_nowNs});
     ++job.iteration;
@@ -317,17 +350,33 @@ FlowEngine::CountUnfinished()
     for (std::uint32_t id = 0; id < m_flows.size(); ++id)
     {
         const ActiveFlow& flow = m_flows[id];
-        if (flow.rateBps <= 0 || m_solver.PathOf(id).empty())
+        if (flow.phase != kNoPhase || flow.rateBps <= 0 || m_solver.PathOf(id).empty())
         {
             continue;
         }
-        double leftBits = flow.leftBits
-                          - flow.rateBps * static_cast<double>(m_nowNs - flow.sinceNs) * 1e-9;
+        double leftBits
+            = flow.leftBits - flow.rateBps * static_cast<double>(m_nowNs - flow.sinceNs) * 1e-9;
         auto sent = static_cast<std::uint64_t>(
             std::max(0.0, static_cast<double>(flow.wireBytes) - std::max(0.0, leftBits) / 8));
         for (auto link : m_solver.PathOf(id))
         {
             m_linkBytes[link] += sent;
+        }
+    }
+    for (const PhaseFlow& flow : m_phases)
+    {
+        if (!flow.pattern || flow.durationNs <= 0)
+        {
+            continue;
+        }
+        double done = std::min(
+            1.0, flow.doneFraction + static_cast<double>(m_nowNs - flow.sinceNs) / flow.durationNs);
+        const RingPattern& pattern = *flow.pattern;
+        auto perMember = static_cast<std::uint64_t>(
+            static_cast<double>(pattern.WireBytes() * pattern.Steps()) * done);
+        for (std::size_t k = 0; k < pattern.Links().size(); ++k)
+        {
+            m_linkBytes[pattern.Links()[k]] += perMember * pattern.Counts()[k];
         }
     }
 }

@@ -67,6 +67,29 @@ MaxMinSolver::AddFlow(const std::vector<LinkId>& path, double limitBps, double w
     return id;
 }
 
+MaxMinSolver::FlowId
+MaxMinSolver::AddGroup(const std::vector<LinkId>& path,
+                       const std::vector<std::uint32_t>& counts,
+                       double weight)
+{
+    FlowId id = AddFlow(path, kUnlimited, weight);
+    m_flows[id].counts = counts;
+    return id;
+}
+
+double
+MaxMinSolver::CountOn(const Flow& flow, LinkId link) const
+{
+    if (flow.counts.empty())
+    {
+        return std::find(flow.path.begin(), flow.path.end(), link) != flow.path.end() ? 1.0 : 0.0;
+    }
+    auto at = std::lower_bound(flow.path.begin(), flow.path.end(), link);
+    return at != flow.path.end() && *at == link
+               ? static_cast<double>(flow.counts[static_cast<std::size_t>(at - flow.path.begin())])
+               : 0.0;
+}
+
 void
 MaxMinSolver::RemoveFlow(FlowId id)
 {
@@ -81,15 +104,21 @@ MaxMinSolver::RemoveFlow(FlowId id)
         flows.pop_back();
         if (moved != id)
         {
-            // The moved flow crosses this link once: point its slot at the new position.
+            // The moved flow crosses this link once: point its slot at the new position. A
+            // group's path is sorted (it can be long).
             Flow& other = m_flows[moved];
-            auto at = std::find(other.path.begin(), other.path.end(), link) - other.path.begin();
+            auto at
+                = other.counts.empty()
+                      ? std::find(other.path.begin(), other.path.end(), link) - other.path.begin()
+                      : std::lower_bound(other.path.begin(), other.path.end(), link)
+                            - other.path.begin();
             other.slots[static_cast<std::size_t>(at)] = slot;
         }
         MarkDirty(link);
     }
     flow.path.clear();
     flow.slots.clear();
+    flow.counts.clear();
     flow.rateBps = 0;
     flow.live = false;
     m_free.push_back(id);
@@ -102,7 +131,7 @@ MaxMinSolver::LoadBps(LinkId link) const
     double load = 0;
     for (auto flow : m_links[link].flows)
     {
-        load += m_flows[flow].rateBps;
+        load += m_flows[flow].rateBps * CountOn(m_flows[flow], link);
     }
     return load;
 }
@@ -165,8 +194,8 @@ MaxMinSolver::Solve()
 void
 MaxMinSolver::Fill(const std::vector<FlowId>& flows, const std::vector<LinkId>& links)
 {
-    // Shares are per unit of weight. (share, link, version): the smallest share first, ties by link id so that the order, and
-    // so the rounding, is the same on every run.
+    // Shares are per unit of weight. (share, link, version): the smallest share first, ties by link
+    // id so that the order, and so the rounding, is the same on every run.
     using LinkEntry = std::tuple<double, LinkId, std::uint32_t>;
     std::priority_queue<LinkEntry, std::vector<LinkEntry>, std::greater<>> byShare;
     using FlowEntry = std::pair<double, FlowId>;
@@ -191,7 +220,8 @@ MaxMinSolver::Fill(const std::vector<FlowId>& flows, const std::vector<LinkId>& 
         link.unfrozenWeight = 0;
         for (auto flow : link.flows)
         {
-            link.unfrozenWeight += m_flows[flow].weight;
+            const Flow& f = m_flows[flow];
+            link.unfrozenWeight += f.counts.empty() ? f.weight : f.weight * CountOn(f, id);
         }
         push(id);
     }
@@ -214,12 +244,14 @@ MaxMinSolver::Fill(const std::vector<FlowId>& flows, const std::vector<LinkId>& 
         flow.frozen = true;
         flow.rateBps = share * flow.weight;
         --unfrozen;
-        for (auto link : flow.path)
+        for (std::size_t hop = 0; hop < flow.path.size(); ++hop)
         {
-            m_links[link].leftBps -= flow.rateBps;
-            m_links[link].unfrozenWeight -= flow.weight;
-            --m_links[link].unfrozen;
-            push(link);
+            Link& link = m_links[flow.path[hop]];
+            double count = CountAt(flow, hop);
+            link.leftBps -= flow.rateBps * count;
+            link.unfrozenWeight -= flow.weight * count;
+            --link.unfrozen;
+            push(flow.path[hop]);
         }
     };
     while (unfrozen > 0)

@@ -36,6 +36,14 @@ public:
     FlowId AddFlow(const std::vector<LinkId>& path,
                    double limitBps = kUnlimited,
                    double weight = 1.0);
+    /**
+     * A group of flows held to one rate (each of them gets the returned flow's rate): on
+     * `path[i]` (increasing) it counts as `counts[i]` flows. What the group's fastest members
+     * could have had beyond its slowest goes to other flows.
+     */
+    FlowId AddGroup(const std::vector<LinkId>& path,
+                    const std::vector<std::uint32_t>& counts,
+                    double weight = 1.0);
     void RemoveFlow(FlowId flow);
     std::uint32_t ActiveFlows() const { return m_active; }
     const std::vector<LinkId>& PathOf(FlowId flow) const { return m_flows[flow].path; }
@@ -46,7 +54,7 @@ public:
     /** Flows whose rate the last Solve changed (new flows included). */
     const std::vector<FlowId>& Changed() const { return m_changed; }
     double RateBps(FlowId flow) const { return m_flows[flow].rateBps; }
-    /** Sum of the rates of the flows over a link. */
+    /** Sum of the rates of the flows over a link (a group's times its count there). */
     double LoadBps(LinkId link) const;
 
 private:
@@ -65,7 +73,8 @@ private:
     struct Flow
     {
         std::vector<LinkId> path;
-        std::vector<std::uint32_t> slots; ///< position in each path link's flow list
+        std::vector<std::uint32_t> slots;  ///< position in each path link's flow list
+        std::vector<std::uint32_t> counts; ///< a group's members on each path link; empty: 1
         double limitBps{kUnlimited};
         double weight{1.0};
         double rateBps{0};
@@ -75,6 +84,13 @@ private:
     };
 
     void MarkDirty(LinkId link);
+    /** How many flows `flow` counts as on the link at `hop` of its path. */
+    double CountAt(const Flow& flow, std::size_t hop) const
+    {
+        return flow.counts.empty() ? 1.0 : static_cast<double>(flow.counts[hop]);
+    }
+    /** The same on `link`, found along the path (a group's by binary search). */
+    double CountOn(const Flow& flow, LinkId link) const;
     /** The flows and links connected to the dirty links. */
     void Gather(std::vector<FlowId>& flows, std::vector<LinkId>& links);
     void Fill(const std::vector<FlowId>& flows, const std::vector<LinkId>& links);

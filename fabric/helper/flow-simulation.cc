@@ -63,6 +63,7 @@ RunFlowSimulation(const Scenario& scenario, const SimulationOptions& options)
     }
     engine.SetIterations(scenario.iterations);
     engine.SetStopTimeNs(scenario.stopTimeNs);
+    engine.SetPatternMinTransfers(options.flowPatternMinTransfers);
     engine.Run();
 
     result.completed = scenario.iterations == 0 || engine.Done();
@@ -101,6 +102,8 @@ RunFlowSimulation(const Scenario& scenario, const SimulationOptions& options)
         }
     }
     result.stats.events = engine.Events();
+    result.stats.flows = engine.FlowsStarted();
+    result.stats.patterns = engine.PatternsSolved();
     result.stats.simTimeNs = engine.NowNs();
     result.stats.hosts = graph.Servers();
     result.stats.switches = static_cast<std::uint32_t>(graph.Nodes().size() - graph.Servers());

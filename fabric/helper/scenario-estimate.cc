@@ -1,6 +1,7 @@
 // Counting a scenario's run before building it, and refusing one that would not fit.
 #include "fabric/helper/scenario-estimate.h"
 
+#include "fabric/helper/flow-memory-figures.h"
 #include "fabric/helper/packet-memory-figures.h"
 #include "telemetry/model/text-format.h"
 #include "topologies/model/graph-size.h"
@@ -363,8 +364,10 @@ EstimateScenario(const Scenario& scenario)
         senders = SatAdd(senders, s.senders);
         longestNs = std::max(longestNs, SatMul(iterations, count.minIterationNs));
     }
-    c.events
-        = PendingTimers(scenario, packets, std::min(senders, c.endpoints), payloadRate, longestNs);
+    bool flow = scenario.engine == "flow";
+    c.events = flow ? FlowPendingEvents(c)
+                    : PendingTimers(
+                          scenario, packets, std::min(senders, c.endpoints), payloadRate, longestNs);
     // A run on time samples until its stop; one on iterations at least as long as they take.
     std::uint64_t sampledNs = longestNs;
     if (scenario.stopTimeNs > 0)
@@ -387,7 +390,8 @@ EstimateScenario(const Scenario& scenario)
                                            : static_cast<std::uint64_t>(expected) + 1);
     }
     c.runs = SweepRuns(scenario, plan);
-    estimate.memory = traffic::EstimateMemory(c, PacketMemoryFigures());
+    estimate.memory
+        = traffic::EstimateMemory(c, flow ? FlowMemoryFigures() : PacketMemoryFigures());
     return estimate;
 }
 

@@ -19,7 +19,8 @@ struct ScenarioEstimate
 /**
  * Counts a scenario's run in closed form (the fabric from the design's plan, each job's
  * iteration from its shape, records and events from the stop condition) and estimates its peak
- * resident memory with the packet engine's figures. Takes no memory in proportion to the run.
+ * resident memory with the figures of the scenario's engine. Takes no memory in proportion to
+ * the run.
  */
 ScenarioEstimate EstimateScenario(const Scenario& scenario);
 

@@ -150,6 +150,8 @@ SummaryJson(const SimulationResult& result)
                             {"retransmit_timeouts", result.retransmitTimeouts}};
     if (flow)
     {
+        summary["sim"]["flows"] = result.stats.flows;
+        summary["sim"]["patterns"] = result.stats.patterns;
         summary["transport"] = {{"retransmitted_packets", nullptr},
                                 {"retransmit_timeouts", nullptr}};
     }

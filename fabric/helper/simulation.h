@@ -59,6 +59,9 @@ struct SimulationOptions
     double liveEverySeconds{0.5};
     /** Gets every sFlow datagram of the scenario's "outputs"/"sflow" (the collector's socket). */
     std::function<void(const std::uint8_t* data, std::size_t size)> sflowSink;
+    /** Flow engine: ring collectives of at least this many transfers are solved as patterns
+     *  (FlowEngine::SetPatternMinTransfers; UINT64_MAX: never). */
+    std::uint64_t flowPatternMinTransfers{65'536};
 };
 
 /** What a job was, as results name it. */
@@ -89,6 +92,8 @@ struct SimulationStats
     std::int64_t simTimeNs{0};
     std::uint32_t hosts{0};
     std::uint32_t switches{0};
+    std::uint64_t flows{0};    ///< flow engine: transfers run as flows of their own
+    std::uint64_t patterns{0}; ///< flow engine: ring phases solved once for all their steps
 };
 
 struct SimulationResult

@@ -93,10 +93,14 @@ RunPacket(const topo::Design& design, const std::vector<FabricJob>& jobs, std::u
 }
 
 Times
-RunFlow(const topo::Design& design, const std::vector<FabricJob>& jobs, std::uint32_t iterations)
+RunFlow(const topo::Design& design,
+        const std::vector<FabricJob>& jobs,
+        std::uint32_t iterations,
+        std::uint64_t patternMinTransfers = FlowEngine::kDefaultPatternMinTransfers)
 {
     FlowFabric fabric(design);
     FlowEngine engine(fabric);
+    engine.SetPatternMinTransfers(patternMinTransfers);
     for (const auto& job : jobs)
     {
         engine.AddJob(job);
@@ -211,5 +215,107 @@ TEST_CASE("the flow engine is within a stated tolerance of the packet engine",
              << " " << tr::CollectiveAlgorithmName(spec.algorithm) << ": flow "
              << flow.collectiveNs[c] << " ns, packet " << packet.collectiveNs[c] << " ns");
         CHECK(RelativeError(flow.collectiveNs[c], packet.collectiveNs[c]) < 0.10);
+    }
+}
+
+TEST_CASE("a ring solved once per step pattern takes the time of its transfers run one by one, "
+          "exactly where every member has the same rate and latency",
+          "[flow][pattern]")
+{
+    // 16 servers under one leaf, one channel: every hop has the same path length and rate.
+    auto design = UniformDesign(16, 1, 64, 1, 2, k100G);
+    tr::CollectiveJobSpec spec;
+    spec.gpus = 16;
+    spec.bytes = GENERATE(1ull << 20, 8ull << 20);
+    spec.op = GENERATE(tr::CollectiveOp::AllReduce, tr::CollectiveOp::AllGather);
+    spec.options.channels = 1;
+    std::vector<FabricJob> jobs{CollectiveJob(design, spec)};
+    FlowFabric fabric(design);
+    FlowEngine patterns(fabric);
+    patterns.SetPatternMinTransfers(0);
+    patterns.AddJob(jobs[0]);
+    patterns.SetIterations(2);
+    patterns.Run();
+    REQUIRE(patterns.Done());
+    CHECK(patterns.FlowsStarted() == 0);
+    CHECK(patterns.PatternsSolved() == 2); // one ring phase an iteration
+    Times flat = RunFlow(design, jobs, 2, FlowEngine::kNoPatterns);
+    Times pattern = TimesOf(patterns);
+    REQUIRE(pattern.collectiveNs.size() == flat.collectiveNs.size());
+    for (std::size_t c = 0; c < flat.collectiveNs.size(); ++c)
+    {
+        INFO("pattern " << pattern.collectiveNs[c] << " ns, flow by flow " << flat.collectiveNs[c]
+                        << " ns");
+        // The per-transfer run rounds each transfer up to a nanosecond; the pattern once.
+        CHECK(std::llabs(pattern.collectiveNs[c] - flat.collectiveNs[c]) <= 2 * 15);
+    }
+}
+
+TEST_CASE("solving rings once per step pattern agrees with running their transfers one by one",
+          "[flow][pattern]")
+{
+    // Rings whose hops cross spines, share uplinks between channels, or run partly inside
+    // servers: each collective within 3% of the per-transfer run (measured: 0.1% and 0.2%).
+    // Trees and All-to-Alls are not ring patterns and run transfer by transfer either way.
+    struct Case
+    {
+        const char* name;
+        topo::Design design;
+        tr::CollectiveOp op;
+        tr::CollectiveAlgorithm algorithm;
+        std::uint32_t gpusPerServer;
+        double tolerance;
+    };
+    auto twoTier = UniformDesign(32, 1, 8, 1, 2, k100G);
+    auto eightGpus = UniformDesign(16, 8, 64, 1, 2, k100G);
+    auto c = GENERATE_COPY(
+        Case{"ring across spines", twoTier, tr::CollectiveOp::AllReduce,
+             tr::CollectiveAlgorithm::Ring, 0, 0.03},
+        Case{"hierarchical, eight GPUs a server", eightGpus, tr::CollectiveOp::AllReduce,
+             tr::CollectiveAlgorithm::Hierarchical, 8, 0.03},
+        Case{"tree", twoTier, tr::CollectiveOp::AllReduce, tr::CollectiveAlgorithm::Tree, 0, 0},
+        Case{"direct All-to-All", twoTier, tr::CollectiveOp::AllToAll,
+             tr::CollectiveAlgorithm::Direct, 0, 0});
+    tr::CollectiveJobSpec spec;
+    spec.op = c.op;
+    spec.algorithm = c.algorithm;
+    spec.gpus = 32;
+    spec.gpusPerServer = c.gpusPerServer;
+    spec.options.ranksPerServer = c.gpusPerServer == 0 ? 1 : c.gpusPerServer;
+    spec.bytes = 16ull << 20;
+    std::vector<FabricJob> jobs{CollectiveJob(c.design, spec)};
+    Times flat = RunFlow(c.design, jobs, 1, FlowEngine::kNoPatterns);
+    Times pattern = RunFlow(c.design, jobs, 1, 0);
+    REQUIRE(pattern.collectiveNs.size() == flat.collectiveNs.size());
+    for (std::size_t k = 0; k < flat.collectiveNs.size(); ++k)
+    {
+        INFO(c.name << ": pattern " << pattern.collectiveNs[k] << " ns, flow by flow "
+                    << flat.collectiveNs[k] << " ns");
+        CHECK(RelativeError(pattern.collectiveNs[k], flat.collectiveNs[k]) <= c.tolerance);
+    }
+}
+
+TEST_CASE("rings across pods solved once per step pattern are within a stated tolerance of the "
+          "packet engine",
+          "[flow][pattern][validation][sim]")
+{
+    // Hops of unequal latency (inside a leaf, across spines, across cores) with four channels:
+    // the packet engine's channels drift apart and cover each other's latency, which the
+    // pattern's bandwidth bound models and per-transfer flows in step do not (measured: pattern
+    // -6% and -9%, flow by flow +28% and +28%). Each within 12% of the packet engine.
+    auto design = fab::tests::KAryDesign(8, 3);
+    tr::CollectiveJobSpec spec;
+    spec.gpus = 32;
+    spec.bytes = 16ull << 20;
+    spec.op = GENERATE(tr::CollectiveOp::AllReduce, tr::CollectiveOp::ReduceScatter);
+    std::vector<FabricJob> jobs{CollectiveJob(design, spec)};
+    Times packet = RunPacket(design, jobs, 1);
+    Times pattern = RunFlow(design, jobs, 1, 0);
+    REQUIRE(pattern.collectiveNs.size() == packet.collectiveNs.size());
+    for (std::size_t k = 0; k < packet.collectiveNs.size(); ++k)
+    {
+        INFO(tr::CollectiveOpName(spec.op) << ": pattern " << pattern.collectiveNs[k]
+                                           << " ns, packet " << packet.collectiveNs[k] << " ns");
+        CHECK(RelativeError(pattern.collectiveNs[k], packet.collectiveNs[k]) <= 0.12);
     }
 }

@@ -265,3 +265,52 @@ TEST_CASE("weights divide a bottleneck in proportion and leave the rest fair", "
     CHECK(Gbps(solver, heavy) == Approx(60));
     CHECK(Gbps(solver, other) == Approx(40));
 }
+
+TEST_CASE("a group counts as its members on each link and leaves the rest to other flows",
+          "[flow][max-min]")
+{
+    // Link 0 (12 Gbps) carries three members of the group, link 1 (10 Gbps) one member and a
+    // flow of its own. By hand: the group's members are held to 12 / 3 = 4 Gbps each on link 0,
+    // which leaves 10 - 4 = 6 Gbps of link 1 to the other flow.
+    MaxMinSolver solver;
+    solver.AddLink(12 * kGbps);
+    solver.AddLink(10 * kGbps);
+    auto group = solver.AddGroup({0, 1}, {3, 1});
+    auto flow = solver.AddFlow({1});
+    solver.Solve();
+    CHECK(Gbps(solver, group) == Approx(4.0));
+    CHECK(Gbps(solver, flow) == Approx(6.0));
+    CHECK(solver.LoadBps(0) / 1e9 == Approx(12.0));
+    CHECK(solver.LoadBps(1) / 1e9 == Approx(10.0));
+
+    SECTION("as many single flows on link 0 would get what the group's members get")
+    {
+        MaxMinSolver singles;
+        singles.AddLink(12 * kGbps);
+        singles.AddLink(10 * kGbps);
+        auto a = singles.AddFlow({0, 1});
+        auto b = singles.AddFlow({0});
+        auto c = singles.AddFlow({0});
+        auto other = singles.AddFlow({1});
+        singles.Solve();
+        for (auto member : {a, b, c})
+        {
+            CHECK(Gbps(singles, member) == Approx(Gbps(solver, group)));
+        }
+        CHECK(Gbps(singles, other) == Approx(Gbps(solver, flow)));
+    }
+    SECTION("removing the group gives its links back, and a flow removed beside it too")
+    {
+        auto third = solver.AddFlow({0});
+        solver.Solve();
+        // Link 0: 3 members and a flow share 12 Gbps, 3 each; link 1 then leaves 7 to the flow.
+        CHECK(Gbps(solver, group) == Approx(3.0));
+        CHECK(Gbps(solver, third) == Approx(3.0));
+        CHECK(Gbps(solver, flow) == Approx(7.0));
+        solver.RemoveFlow(third);
+        solver.RemoveFlow(group);
+        solver.Solve();
+        CHECK(Gbps(solver, flow) == Approx(10.0));
+        CHECK(solver.ActiveFlows() == 1);
+    }
+}

@@ -215,3 +215,41 @@ TEST_CASE("a flap of a billion cycles holds one cycle's events at a time", "[fab
 #endif
     Simulator::Destroy();
 }
+
+TEST_CASE("the flow engine's estimate is its own: a training iteration over every GPU of "
+          "fat-tree-k64 fits in 16 GiB there and not in the packet engine",
+          "[fabric][estimate][flow]")
+{
+    // TP 8 inside servers, PP 8, DP rings over 1,024 replicas, two micro-batches each.
+    auto document = json::parse(R"({
+      "schema": 1,
+      "name": "dense",
+      "design": "builtin:fat-tree-k64",
+      "jobs": [{"kind": "training", "name": "dense", "gpus": 65536,
+                "model": {"layers": 8, "hidden": 8192, "sequence": 4096, "vocabulary": 128000},
+                "parallel": {"dp": 1024, "tp": 8, "pp": 8}, "micro_batch": 1,
+                "global_batch": 2048, "compute": {"peak_tflops": 989, "mfu": 0.4},
+                "bucket": "256MiB"}],
+      "stop": {"iterations": 1},
+      "seed": 1
+    })");
+    constexpr std::uint64_t kLimit = 16ull << 30;
+    Scenario packet = ScenarioFromJson(document, ".");
+    document["engine"] = "flow";
+    Scenario flow = ScenarioFromJson(document, ".");
+    auto packetEstimate = EstimateScenario(packet);
+    auto flowEstimate = EstimateScenario(flow);
+    // Measured: 2.46 GB at its peak, while writing its outputs.
+    CHECK(flowEstimate.memory.PeakBytes() > 1ull << 30);
+    CHECK(flowEstimate.memory.PeakBytes() < 4ull << 30);
+    CHECK(packetEstimate.memory.PeakBytes() > kLimit);
+    // The same run, counted the same; only what an item costs, and the events, differ.
+    CHECK(flowEstimate.counts.tasks == packetEstimate.counts.tasks);
+    CHECK(flowEstimate.counts.queuePairs == packetEstimate.counts.queuePairs);
+    CHECK(flowEstimate.counts.events < packetEstimate.counts.events);
+    REQUIRE(Blamed(document, kLimit).empty());
+    SECTION("and it is still refused, naming the value, when it does not fit")
+    {
+        REQUIRE(Blamed(document, 1ull << 30) == "/jobs/0/global_batch");
+    }
+}

@@ -160,3 +160,45 @@ TEST_CASE("the flow engine refuses what it does not model, naming the place", "[
     }
     fs::remove_all(dir);
 }
+
+TEST_CASE("simulate --flow-patterns solves rings once per step pattern or flow by flow",
+          "[integration][flow]")
+{
+    fs::path dir = fs::temp_directory_path() / "fabricscope-flow-patterns";
+    fs::remove_all(dir);
+    WriteRingScenario(dir);
+    auto on = RunFabricscope(dir,
+                             "simulate scenario.json --engine flow --flow-patterns on --out on "
+                             "--format json --no-progress");
+    REQUIRE(on.exitCode == 0);
+    auto off = RunFabricscope(dir,
+                              "simulate scenario.json --engine flow --flow-patterns off --out off "
+                              "--format json --no-progress");
+    REQUIRE(off.exitCode == 0);
+    auto patterns = ReadSummary(dir / "on");
+    auto flows = ReadSummary(dir / "off");
+    // Four channels, one ring phase each, two iterations; no transfer of its own.
+    CHECK(patterns["sim"]["patterns"] == 8);
+    CHECK(patterns["sim"]["flows"] == 0);
+    CHECK(flows["sim"]["patterns"] == 0);
+    // 2(n - 1) steps of 16 sends on 4 channels, two iterations; with two GPUs a server every
+    // other hop stays inside its server.
+    CHECK(flows["sim"]["flows"].get<std::uint64_t>() == 2 * 15 * 16 * 4 * 2 / 2);
+    REQUIRE(patterns["collectives"].size() == flows["collectives"].size());
+    for (std::size_t c = 0; c < flows["collectives"].size(); ++c)
+    {
+        auto ns = [c](const nlohmann::json& s)
+        {
+            return static_cast<double>(s["collectives"][c]["end_ns"].get<std::int64_t>()
+                                       - s["collectives"][c]["start_ns"].get<std::int64_t>());
+        };
+        CHECK(ns(patterns) == Approx(ns(flows)).epsilon(0.05));
+    }
+    // The same bytes cross the same links either way.
+    CHECK(patterns["ports"]["totals"]["tx_bytes"] == flows["ports"]["totals"]["tx_bytes"]);
+    auto bad = RunFabricscope(dir, "simulate scenario.json --engine flow --flow-patterns maybe "
+                                   "--out bad --no-progress");
+    CHECK(bad.exitCode == 2);
+    CHECK(bad.err.find("--flow-patterns") != std::string::npos);
+    fs::remove_all(dir);
+}

@@ -6,6 +6,7 @@
 #include "traffic/model/schedule.h"
 
 #include <catch2/catch.hpp>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -321,5 +322,79 @@ TEST_CASE("a ring holds a task per rank and channel, a streamed iteration a few 
         // The iteration's 128 passes of a layer each, and buckets: a few layers are kept at once.
         REQUIRE(footprint.held > 0);
         REQUIRE(footprint.held * 16 < streamed.TaskCount());
+    }
+}
+
+TEST_CASE("a collective's transfers ended as a whole begin its joins, and the iteration ends",
+          "[traffic][generator]")
+{
+    // An engine that moves each collective as a whole: it waits until every root of the
+    // collective has begun, then ends all its transfers at once; other tasks end as they begin.
+    auto job = Training(4, 2, 2);
+    job.globalBatch = 16;
+    auto places = PlaceRanks(job, 2);
+    bool streamedIteration = GENERATE(false, true);
+    auto schedule = streamedIteration ? StreamIteration(job, places, {})
+                                      : BuildIteration(job, places, {});
+    std::vector<TaskId> ready;
+    std::map<TaskId, std::uint64_t> rootsLeft; ///< by the collective's transfer 0
+    std::vector<TaskId> wholes;
+    std::uint64_t transfersBegun = 0;
+    std::uint64_t rootsExpected = 0;
+    TaskGenerator generator(schedule,
+                            [&](TaskId id)
+                            {
+                                auto collective = schedule.CollectiveOf(id);
+                                if (!collective || id >= collective->first
+                                                              + collective->plan->Transfers())
+                                {
+                                    ready.push_back(id);
+                                    return;
+                                }
+                                ++transfersBegun;
+                                const CollectivePlan& plan = *collective->plan;
+                                auto [left, fresh] = rootsLeft.try_emplace(collective->first, 0);
+                                if (fresh)
+                                {
+                                    std::vector<std::uint64_t> roots;
+                                    for (std::uint32_t r = 0; r < plan.Ranks(); ++r)
+                                    {
+                                        roots.clear();
+                                        plan.RootsOf(r, roots);
+                                        for (auto root : roots)
+                                        {
+                                            left->second += plan.At(root).src == r ? 1 : 0;
+                                        }
+                                    }
+                                    rootsExpected += left->second;
+                                }
+                                REQUIRE(plan.DependencyCount(id - collective->first) == 0);
+                                if (--left->second == 0)
+                                {
+                                    wholes.push_back(collective->first);
+                                }
+                            });
+    generator.Start();
+    while (!ready.empty() || !wholes.empty())
+    {
+        if (!wholes.empty())
+        {
+            TaskId first = wholes.back();
+            wholes.pop_back();
+            generator.EndTransfersOf(first);
+            continue;
+        }
+        TaskId id = ready.back();
+        ready.pop_back();
+        generator.End(id);
+    }
+    CHECK(rootsExpected > 0);
+    CHECK(transfersBegun == rootsExpected); // only roots began; the rest ended unbegun
+    CHECK(generator.Finished());
+    CHECK(generator.Ended() == schedule.TaskCount());
+    CHECK(generator.Waiting() == 0);
+    if (streamedIteration)
+    {
+        CHECK(schedule.HeldPlans() == 0); // released, transfers and joins alike
     }
 }

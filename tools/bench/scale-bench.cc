@@ -10,6 +10,8 @@
 // the baseline's, so a per-event cost that grows with the fabric shows as a ratio below 1.
 //
 //   scale-bench FABRICSCOPE [--gpus N]... [--design D] [--bytes B] [--training] [--keep DIR]
+#include "tools/bench/child-run.h"
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -90,48 +92,12 @@ struct Measured
 Measured
 RunCommand(const std::vector<std::string>& args, const fs::path& log)
 {
+    auto run = fab::bench::RunChild(args, log);
     Measured m;
-    std::fflush(stdout); // or the child writes what this process has buffered
-    auto start = std::chrono::steady_clock::now();
-    pid_t pid = ::fork();
-    if (pid == 0)
-    {
-        std::FILE* out = std::freopen(log.c_str(), "w", stdout);
-        (void)out;
-        ::dup2(::fileno(stdout), 2);
-        std::vector<char*> argv;
-        for (const auto& a : args)
-        {
-            argv.push_back(const_cast<char*>(a.c_str()));
-        }
-        argv.push_back(nullptr);
-        ::execv(argv[0], argv.data());
-        std::_Exit(127);
-    }
-    int status = 0;
-    rusage usage{};
-    ::wait4(pid, &status, 0, &usage);
-    m.wallS = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    m.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    m.peakRssBytes = static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;
+    m.wallS = run.wallS;
+    m.exitCode = run.exitCode;
+    m.peakRssBytes = run.peakRssBytes;
     return m;
-}
-
-/** The value of `key=` in the log's `info estimate` line, or 0. */
-std::uint64_t
-EstimateFromLog(const fs::path& log)
-{
-    std::ifstream in(log);
-    std::string line;
-    while (std::getline(in, line))
-    {
-        auto at = line.find(" rss_bytes=");
-        if (line.find("estimate") != std::string::npos && at != std::string::npos)
-        {
-            return std::stoull(line.substr(at + 11));
-        }
-    }
-    return 0;
 }
 
 Measured
@@ -144,7 +110,7 @@ Simulate(const std::string& program, const fs::path& dir, const std::string& nam
     fs::path log = dir / (name + ".log");
     auto m = RunCommand({program, "simulate", file.string(), "--out", out.string(), "--no-progress"},
                         log);
-    m.estimateBytes = EstimateFromLog(log);
+    m.estimateBytes = fab::bench::EstimateFromLog(log);
     std::ifstream summaryFile(out / "summary.json");
     if (m.exitCode != 0 || !summaryFile)
     {

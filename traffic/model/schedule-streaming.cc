@@ -117,6 +117,25 @@ Schedule::Release(TaskId id)
 }
 
 void
+Schedule::ReleaseTransfers(TaskId first)
+{
+    if (!Streamed())
+    {
+        return;
+    }
+    auto block
+        = std::lower_bound(m_blocks.begin(),
+                           m_blocks.end(),
+                           first,
+                           [](const CollectiveBlock& b, TaskId value) { return b.first < value; });
+    if (block != m_blocks.end() && block->first == first)
+    {
+        block->released += block->plan->Transfers();
+        PopReleased();
+    }
+}
+
+void
 Schedule::PopReleased()
 {
     // Oldest first, so that lookups stay binary searches; a long-lived task holds the ones after

@@ -174,6 +174,9 @@ public:
     void Settle(TaskId id);
     /** Streamed: the run is done with `id` (it ended and Settle was called for it). */
     void Release(TaskId id);
+    /** Streamed: the run is done with every transfer of the collective whose transfer 0 is
+     *  `first` (an engine that moved them all at once); its joins stay. */
+    void ReleaseTransfers(TaskId first);
     /** Streamed: drops every task and starts emitting the iteration again (groups stay). */
     void Restart();
 

@@ -62,6 +62,35 @@ TaskGenerator::End(TaskId id)
     ++m_ended;
 }
 
+void
+TaskGenerator::EndTransfersOf(TaskId first)
+{
+    auto view = m_schedule.CollectiveOf(first);
+    if (!view || view->first != first)
+    {
+        return;
+    }
+    const CollectivePlan& plan = *view->plan;
+    TaskId joins = first + plan.Transfers();
+    // Listed before any begins: a join that ends at once may release the collective and its plan.
+    // A rank without transfers joined when it was ready.
+    std::vector<TaskId> begin;
+    for (std::uint32_t rank = 0; rank < plan.Ranks(); ++rank)
+    {
+        if (plan.TransfersOf(rank) > 0)
+        {
+            begin.push_back(joins + rank);
+        }
+    }
+    // Counted first: no join can end before them, so the iteration cannot look finished early.
+    m_ended += plan.Transfers();
+    m_schedule.ReleaseTransfers(first);
+    for (auto join : begin)
+    {
+        m_begin(join);
+    }
+}
+
 bool
 TaskGenerator::Finished() const
 {

@@ -36,6 +36,13 @@ public:
 
     void Start();
     void End(TaskId id);
+    /**
+     * Ends at once every transfer of the collective whose transfer 0 is `first`, none of which
+     * has ended, and begins each rank's join: for an engine that moves a collective's transfers
+     * as a whole once its roots have all begun. Its transfers that are not roots must not have
+     * begun, which holds while none of them has ended.
+     */
+    void EndTransfersOf(TaskId first);
     /** Every task of the iteration has ended. */
     bool Finished() const;
     std::uint64_t Ended() const { return m_ended; }
