@@ -3,6 +3,7 @@
 #include "fabric/helper/scenario-estimate.h"
 #include "fabric/helper/simulation-metrics.h"
 #include "fabric/helper/simulation-sweep.h"
+#include "fabric/helper/sweep-task.h"
 #include "telemetry/model/json-object-reader.h"
 #include "telemetry/model/process-memory.h"
 #include "telemetry/model/prometheus-text.h"
@@ -427,7 +428,10 @@ RunSimulate(const SimulateOptions& options)
             std::fprintf(stderr, "\n");
         }
         LogSflow(result.sflow, sflowSender.get());
-        WriteTextFile(out / "summary.json", fabric::SummaryJson(result).dump(2) + "\n");
+        // Streamed: the collectives of a large run are gigabytes as one document.
+        fabric::WriteFileAtomically(out / "summary.json",
+                                    [&result](std::ostream& file)
+                                    { fabric::WriteSummaryJson(result, file); });
         if (scenario.outputs.trace)
         {
             std::ofstream trace(out / "trace.json", std::ios::binary);

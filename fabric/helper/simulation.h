@@ -144,6 +144,14 @@ std::vector<FabricJob> ScenarioFabricJobs(const Scenario& scenario,
 /** summary.json: collectives, iterations, jobs, ports and sim, as the issue names them. */
 nlohmann::json SummaryJson(const SimulationResult& result);
 
+/**
+ * Writes summary.json as SummaryJson(result).dump(2) and a line break, byte for byte, one record
+ * of the long lists at a time: no document of the whole, whatever the number of collectives.
+ * Throws what dump throws (nlohmann::json::type_error for a name that is not UTF-8), possibly
+ * after part of the text has been written.
+ */
+void WriteSummaryJson(const SimulationResult& result, std::ostream& out);
+
 /** The `sflow` object of summary.json: what the switches' agents sent, in total and each. */
 nlohmann::json SflowJson(const SflowExportStats& stats);
 

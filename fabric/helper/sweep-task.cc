@@ -3,7 +3,9 @@
 #include "telemetry/model/json-object-reader.h"
 
 #include <fstream>
+#include <functional>
 #include <unistd.h>
+#include <vector>
 
 namespace ns3::fabric
 {
@@ -49,26 +51,42 @@ SweepPlanPath(const std::string& outDirectory)
 }
 
 void
-WriteFileAtomically(const fs::path& path, const std::string& text)
+WriteFileAtomically(const fs::path& path, const std::function<void(std::ostream&)>& write)
 {
     fs::path temporary = path;
     temporary += ".partial-" + std::to_string(::getpid());
+    std::error_code error;
+    try
     {
-        std::ofstream out(temporary, std::ios::binary);
-        out << text;
+        // Large files go out in few system calls.
+        std::vector<char> buffer(std::size_t{1} << 20);
+        std::ofstream out;
+        out.rdbuf()->pubsetbuf(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+        out.open(temporary, std::ios::binary);
+        write(out);
         out.flush();
         if (!out)
         {
             throw InputError(path.string(), "cannot write this file");
         }
     }
-    std::error_code error;
+    catch (...)
+    {
+        fs::remove(temporary, error);
+        throw;
+    }
     fs::rename(temporary, path, error);
     if (error)
     {
         fs::remove(temporary, error);
         throw InputError(path.string(), "cannot write this file");
     }
+}
+
+void
+WriteFileAtomically(const fs::path& path, const std::string& text)
+{
+    WriteFileAtomically(path, [&text](std::ostream& out) { out << text; });
 }
 
 std::size_t
@@ -182,7 +200,8 @@ RunSweepTask(const SweepPlan& plan,
     {
         result.files.push_back(sflowPcap);
     }
-    WriteFileAtomically(folder / "summary.json", SummaryJson(result).dump(2) + "\n");
+    WriteFileAtomically(folder / "summary.json",
+                        [&result](std::ostream& out) { WriteSummaryJson(result, out); });
     SweepRunRecord record = RecordRun(result);
     record.files.insert(record.files.begin(), prefix + "summary.json");
     nlohmann::json document

@@ -10,7 +10,9 @@
 #include "fabric/helper/sweep-plan.h"
 
 #include <filesystem>
+#include <functional>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -55,6 +57,13 @@ SweepResult MergeSweep(const SweepPlan& plan, const std::string& outDirectory);
 
 /** Writes a file whole or not at all: into a temporary beside it, then renamed over it. */
 void WriteFileAtomically(const std::filesystem::path& path, const std::string& text);
+
+/**
+ * The same for text made as it is written: `write` fills a buffered stream on the temporary,
+ * which is removed if `write` throws or the stream fails.
+ */
+void WriteFileAtomically(const std::filesystem::path& path,
+                         const std::function<void(std::ostream&)>& write);
 
 } // namespace ns3::fabric
 
