@@ -102,24 +102,26 @@ AssembleSummaryPart(const SummaryPart& part)
 {
     switch (part.form)
     {
-    case SummaryPart::Form::List: {
-        nlohmann::json list = nlohmann::json::array();
-        for (std::size_t i = 0; i < part.length; ++i)
+        case SummaryPart::Form::List:
         {
-            list.push_back(part.element(i));
+            nlohmann::json list = nlohmann::json::array();
+            for (std::size_t i = 0; i < part.length; ++i)
+            {
+                list.push_back(part.element(i));
+            }
+            return list;
         }
-        return list;
-    }
-    case SummaryPart::Form::Object: {
-        nlohmann::json object = nlohmann::json::object();
-        for (const auto& member : part.members)
+        case SummaryPart::Form::Object:
         {
-            object[member.key] = AssembleSummaryPart(member);
+            nlohmann::json object = nlohmann::json::object();
+            for (const auto& member : part.members)
+            {
+                object[member.key] = AssembleSummaryPart(member);
+            }
+            return object;
         }
-        return object;
-    }
-    case SummaryPart::Form::Value:
-        break;
+        case SummaryPart::Form::Value:
+            break;
     }
     return part.value;
 }
@@ -160,51 +162,51 @@ WriteSummaryPart(std::ostream& out, const SummaryPart& part, std::size_t depth)
 {
     switch (part.form)
     {
-    case SummaryPart::Form::Value:
-        WriteSummaryValue(out, part.value, depth);
-        return;
-    case SummaryPart::Form::List:
-        if (part.length == 0)
-        {
-            out << "[]";
+        case SummaryPart::Form::Value:
+            WriteSummaryValue(out, part.value, depth);
             return;
-        }
-        out << "[\n";
-        for (std::size_t i = 0; i < part.length; ++i)
-        {
-            WriteIndent(out, depth + 1);
-            WriteSummaryValue(out, part.element(i), depth + 1);
-            out << (i + 1 < part.length ? ",\n" : "\n");
-        }
-        WriteIndent(out, depth);
-        out << ']';
-        return;
-    case SummaryPart::Form::Object:
-        if (part.members.empty())
-        {
-            out << "{}";
+        case SummaryPart::Form::List:
+            if (part.length == 0)
+            {
+                out << "[]";
+                return;
+            }
+            out << "[\n";
+            for (std::size_t i = 0; i < part.length; ++i)
+            {
+                WriteIndent(out, depth + 1);
+                WriteSummaryValue(out, part.element(i), depth + 1);
+                out << (i + 1 < part.length ? ",\n" : "\n");
+            }
+            WriteIndent(out, depth);
+            out << ']';
             return;
-        }
-        // A document's object is a std::map: its keys come out sorted.
-        std::vector<const SummaryPart*> members;
-        for (const auto& member : part.members)
-        {
-            members.push_back(&member);
-        }
-        std::sort(members.begin(),
-                  members.end(),
-                  [](const SummaryPart* a, const SummaryPart* b) { return a->key < b->key; });
-        out << "{\n";
-        for (std::size_t i = 0; i < members.size(); ++i)
-        {
-            WriteIndent(out, depth + 1);
-            out << nlohmann::json(members[i]->key).dump() << ": ";
-            WriteSummaryPart(out, *members[i], depth + 1);
-            out << (i + 1 < members.size() ? ",\n" : "\n");
-        }
-        WriteIndent(out, depth);
-        out << '}';
-        return;
+        case SummaryPart::Form::Object:
+            if (part.members.empty())
+            {
+                out << "{}";
+                return;
+            }
+            // A document's object is a std::map: its keys come out sorted.
+            std::vector<const SummaryPart*> members;
+            for (const auto& member : part.members)
+            {
+                members.push_back(&member);
+            }
+            std::sort(members.begin(),
+                      members.end(),
+                      [](const SummaryPart* a, const SummaryPart* b) { return a->key < b->key; });
+            out << "{\n";
+            for (std::size_t i = 0; i < members.size(); ++i)
+            {
+                WriteIndent(out, depth + 1);
+                out << nlohmann::json(members[i]->key).dump() << ": ";
+                WriteSummaryPart(out, *members[i], depth + 1);
+                out << (i + 1 < members.size() ? ",\n" : "\n");
+            }
+            WriteIndent(out, depth);
+            out << '}';
+            return;
     }
 }
 
@@ -294,15 +296,16 @@ SflowAgentJson(const SflowAgentSummary& a)
 SummaryPart
 SflowPart(const SflowExportStats& stats)
 {
-    return ObjectPart("sflow",
-                      {ValuePart("datagrams", stats.datagrams),
-                       ValuePart("flow_samples", stats.flowSamples),
-                       ValuePart("counter_samples", stats.counterSamples),
-                       ValuePart("sample_pool", stats.samplePool),
-                       ValuePart("dropped_samples", stats.drops),
-                       ListPart("agents",
-                                stats.agents.size(),
-                                [&stats](std::size_t i) { return SflowAgentJson(stats.agents[i]); })});
+    return ObjectPart(
+        "sflow",
+        {ValuePart("datagrams", stats.datagrams),
+         ValuePart("flow_samples", stats.flowSamples),
+         ValuePart("counter_samples", stats.counterSamples),
+         ValuePart("sample_pool", stats.samplePool),
+         ValuePart("dropped_samples", stats.drops),
+         ListPart("agents",
+                  stats.agents.size(),
+                  [&stats](std::size_t i) { return SflowAgentJson(stats.agents[i]); })});
 }
 
 nlohmann::json
@@ -342,9 +345,8 @@ FailureJson(const FailureRecord& f)
 SummaryPart
 FailuresPart(const std::vector<FailureRecord>& records)
 {
-    return ListPart("failures",
-                    records.size(),
-                    [&records](std::size_t i) { return FailureJson(records[i]); });
+    return ListPart(
+        "failures", records.size(), [&records](std::size_t i) { return FailureJson(records[i]); });
 }
 
 /** summary.json as members; the lists refer to `result` and `iterationsByJob`. */
@@ -395,13 +397,12 @@ SummaryParts(const SimulationResult& result,
                  {
                      const auto& job = result.jobs[j];
                      auto [count, total] = iterationsByJob[j];
-                     return nlohmann::json{
-                         {"name", job.name},
-                         {"kind", job.kind},
-                         {"gpus", job.gpus},
-                         {"tasks_per_iteration", job.tasks},
-                         {"iterations", count},
-                         {"mean_iteration_ns", count == 0 ? 0 : total / count}};
+                     return nlohmann::json{{"name", job.name},
+                                           {"kind", job.kind},
+                                           {"gpus", job.gpus},
+                                           {"tasks_per_iteration", job.tasks},
+                                           {"iterations", count},
+                                           {"mean_iteration_ns", count == 0 ? 0 : total / count}};
                  }),
         ObjectPart("ports",
                    {ValuePart("totals", std::move(totals)),

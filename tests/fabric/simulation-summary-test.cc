@@ -153,8 +153,7 @@ TEST_CASE("summary.json's jobs count and average each job's own iterations", "[f
     REQUIRE(jobs[2]["mean_iteration_ns"] == 0);
 }
 
-TEST_CASE("a summary.json that cannot be finished is not left under its name",
-          "[fabric][summary]")
+TEST_CASE("a summary.json that cannot be finished is not left under its name", "[fabric][summary]")
 {
     auto dir = fab::tests::TempDir("summary-stream");
     auto path = dir / "summary.json";
@@ -163,7 +162,10 @@ TEST_CASE("a summary.json that cannot be finished is not left under its name",
         auto result = UnusualNamesResult();
         result.collectives.push_back(result.collectives.front());
         result.jobs[0].name = "bad \xff byte";
-        auto write = [&result](std::ostream& out) { WriteSummaryJson(result, out); };
+        auto write = [&result](std::ostream& out)
+        {
+            WriteSummaryJson(result, out);
+        };
         REQUIRE_THROWS_AS(WriteFileAtomically(path, write), json::type_error);
         REQUIRE(std::filesystem::is_empty(dir));
     }
@@ -180,8 +182,7 @@ TEST_CASE("a summary.json that cannot be finished is not left under its name",
     SECTION("a writer that finishes")
     {
         auto result = UnusualNamesResult();
-        WriteFileAtomically(path,
-                            [&result](std::ostream& out) { WriteSummaryJson(result, out); });
+        WriteFileAtomically(path, [&result](std::ostream& out) { WriteSummaryJson(result, out); });
         REQUIRE(fab::tests::ReadFile(path) == Dumped(result));
         REQUIRE(std::distance(std::filesystem::directory_iterator(dir),
                               std::filesystem::directory_iterator())
