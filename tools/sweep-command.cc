@@ -7,11 +7,13 @@
 #include "fabric/helper/sweep-task.h"
 #include "telemetry/model/json-object-reader.h"
 #include "tools/output.h"
+#include "topologies/model/units.h"
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <spdlog/spdlog.h>
 
 namespace fab::tools
@@ -123,8 +125,9 @@ ReportFailures(const std::vector<app::FailedRun>& failed, std::size_t total)
                            "again to run only those");
 }
 
-std::uint32_t
-TaskFromList(const SweepRunOptions& options)
+/** The runs on the task's line of its task list: plan indices separated by spaces. */
+std::vector<std::uint32_t>
+TasksFromList(const SweepRunOptions& options)
 {
     std::uint64_t line = 0;
     if (options.taskIndexEnv)
@@ -155,18 +158,56 @@ TaskFromList(const SweepRunOptions& options)
     std::string text;
     for (std::uint64_t k = 0; std::getline(list, text); ++k)
     {
-        if (k == line)
+        if (k != line)
         {
-            if (text.empty() || text.size() > 9
-                || text.find_first_not_of("0123456789") != std::string::npos)
+            continue;
+        }
+        std::vector<std::uint32_t> indices;
+        std::istringstream words(text);
+        std::string word;
+        while (words >> word)
+        {
+            if (word.size() > 9 || word.find_first_not_of("0123456789") != std::string::npos)
             {
+                indices.clear();
                 break;
             }
-            return static_cast<std::uint32_t>(std::stoul(text));
+            indices.push_back(static_cast<std::uint32_t>(std::stoul(word)));
         }
+        if (!indices.empty())
+        {
+            return indices;
+        }
+        break;
     }
     throw InputError(*options.taskList,
-                     "line " + std::to_string(line) + ": expected a run's index");
+                     "line " + std::to_string(line)
+                         + ": expected the indices of runs, separated by spaces");
+}
+
+/** Runs one run of the plan unless it finished before; throws InputError when it cannot. */
+void
+RunOneOfPlan(const fabric::SweepPlan& plan, const std::string& out, std::uint32_t index)
+{
+    if (index >= plan.tasks.size())
+    {
+        throw InputError("--index",
+                         "the sweep has runs 0 to " + std::to_string(plan.tasks.size() - 1)
+                             + ", not " + std::to_string(index));
+    }
+    const auto& task = plan.tasks[index];
+    if (fabric::FinishedRun(out, task))
+    {
+        spdlog::info("sweep-run label=\"{}\" finished before; nothing to do", task.label);
+        return;
+    }
+    spdlog::info("sweep-run index={} label=\"{}\" engine={}", index, task.label, task.engine);
+    auto record = fabric::RunSweepTask(plan, task, out, {});
+    spdlog::info("sweep-run label=\"{}\" completed={} events={} wall_s={:.2f}",
+                 task.label,
+                 record.completed,
+                 record.events,
+                 record.wallSeconds);
 }
 
 } // namespace
@@ -306,7 +347,10 @@ RunSweepSimulation(const SimulateOptions& options,
             auto arrays = app::SubmitToSlurm(work, app::ParseSlurmOptions(executor.slurmOptions));
             for (const auto& array : arrays)
             {
-                spdlog::info("slurm job={} array_tasks={}", array.jobId, array.tasks.size());
+                spdlog::info("slurm job={} array_tasks={} runs={}",
+                             array.jobId,
+                             fab::topo::CeilDiv(array.tasks.size(), array.runsPerTask),
+                             array.tasks.size());
             }
             if (options.noWait)
             {
@@ -339,7 +383,7 @@ AddSweepRunOptions(CLI::App& command, SweepRunOptions& options)
 {
     command.add_option("dir", options.out, "the sweep's folder (simulate --out)")->required();
     command.add_option("--index", options.index, "the run's index in sweep/plan.json");
-    command.add_option("--task-list", options.taskList, "a task list: a run's index per line");
+    command.add_option("--task-list", options.taskList, "a task list: per line, the indices of the runs of one task");
     command.add_option("--task-index", options.taskIndex, "the line of the task list, from 0");
     command.add_option("--task-index-env",
                        options.taskIndexEnv,
@@ -353,39 +397,35 @@ RunSweepWorker(const SweepRunOptions& options)
     try
     {
         auto plan = fabric::LoadSweepPlan(options.out);
-        std::uint32_t index = 0;
+        std::vector<std::uint32_t> indices;
         if (options.index && !options.taskList)
         {
-            index = *options.index;
+            indices.push_back(*options.index);
         }
         else if (options.taskList && !options.index)
         {
-            index = TaskFromList(options);
+            indices = TasksFromList(options);
         }
         else
         {
             throw InputError("--index", "expected either --index or --task-list");
         }
-        if (index >= plan.tasks.size())
+        // A task of several runs goes on past one that fails: the others still land, and the
+        // executor names the failed ones.
+        int exitCode = kExitOk;
+        for (auto index : indices)
         {
-            throw InputError("--index",
-                             "the sweep has runs 0 to " + std::to_string(plan.tasks.size() - 1)
-                                 + ", not " + std::to_string(index));
+            try
+            {
+                RunOneOfPlan(plan, options.out, index);
+            }
+            catch (const InputError& error)
+            {
+                spdlog::error("{}", error.what());
+                exitCode = kExitBadInput;
+            }
         }
-        const auto& task = plan.tasks[index];
-        if (fabric::FinishedRun(options.out, task))
-        {
-            spdlog::info("sweep-run label=\"{}\" finished before; nothing to do", task.label);
-            return kExitOk;
-        }
-        spdlog::info("sweep-run index={} label=\"{}\" engine={}", index, task.label, task.engine);
-        auto record = fabric::RunSweepTask(plan, task, options.out, {});
-        spdlog::info("sweep-run label=\"{}\" completed={} events={} wall_s={:.2f}",
-                     task.label,
-                     record.completed,
-                     record.events,
-                     record.wallSeconds);
-        return kExitOk;
+        return exitCode;
     }
     catch (const InputError& error)
     {

@@ -17,12 +17,15 @@ SweepLogFolder(const std::string& outDirectory)
 }
 
 void
-WriteTaskList(const std::filesystem::path& path, const std::vector<SweepTask>& tasks)
+WriteTaskList(const std::filesystem::path& path,
+              const std::vector<SweepTask>& tasks,
+              std::uint32_t perLine)
 {
     std::string text;
-    for (const auto& task : tasks)
+    for (std::size_t k = 0; k < tasks.size(); ++k)
     {
-        text += std::to_string(task.index) + "\n";
+        bool lineEnds = (k + 1) % perLine == 0 || k + 1 == tasks.size();
+        text += std::to_string(tasks[k].index) + (lineEnds ? "\n" : " ");
     }
     WriteFileAtomically(path, text);
 }

@@ -77,7 +77,7 @@ ParseSlurmOptions(const std::string& text)
         {
             throw InputError(kPlace,
                              "slurm: expected KEY=VALUE (partition, time, account, qos, cpus, mem, "
-                             "parallel), found \""
+                             "parallel, runs), found \""
                                  + item + "\"");
         }
         std::string key = item.substr(0, equals);
@@ -104,6 +104,10 @@ ParseSlurmOptions(const std::string& text)
         {
             options.parallel = SmallCount(key, value, 1);
         }
+        else if (key == "runs")
+        {
+            options.runsPerTask = SmallCount(key, value, 1);
+        }
         else if (key == "mem")
         {
             auto bytes = fab::topo::ParseBytes(value);
@@ -120,8 +124,8 @@ ParseSlurmOptions(const std::string& text)
         {
             throw InputError(kPlace,
                              "slurm: unknown option \"" + key
-                                 + "\"; expected partition, time, account, qos, cpus, mem or "
-                                   "parallel");
+                                 + "\"; expected partition, time, account, qos, cpus, mem, "
+                                   "parallel or runs");
         }
     }
     return options;
@@ -179,8 +183,9 @@ SubmitToSlurm(const SweepWork& work, const SlurmOptions& options)
     fs::create_directories(SweepLogFolder(work.outDirectory), error);
     auto script = folder / "sweep.sbatch";
     std::string text = "#!/bin/sh\n"
-                       "# One run of a fabricscope sweep per array task: the task list given as\n"
-                       "# the first argument maps the array index to the run in sweep/plan.json.\n"
+                       "# Runs of a fabricscope sweep as array tasks: line N of the task list\n"
+                       "# given as the first argument holds the runs (indices into\n"
+                       "# sweep/plan.json) that the task of array index N runs, in turn.\n"
                        "exec";
     for (const auto& word : work.worker)
     {
@@ -194,15 +199,18 @@ SubmitToSlurm(const SweepWork& work, const SlurmOptions& options)
     std::uint64_t maxArray = SlurmMaxArraySize();
     std::uint64_t memoryMiB = options.memoryBytes ? (*options.memoryBytes + (1u << 20) - 1) >> 20
                                                   : SlurmMemoryMiB(work.memoryPerTaskBytes);
+    std::uint64_t perTask = std::max<std::uint32_t>(1, options.runsPerTask);
     std::vector<SlurmArray> arrays;
-    for (std::size_t first = 0; first < work.tasks.size(); first += maxArray)
+    for (std::size_t first = 0; first < work.tasks.size(); first += maxArray * perTask)
     {
         SlurmArray array;
-        std::size_t count = std::min<std::size_t>(maxArray, work.tasks.size() - first);
+        std::size_t runs = std::min<std::size_t>(maxArray * perTask, work.tasks.size() - first);
+        std::size_t count = fab::topo::CeilDiv(runs, perTask);
         array.tasks.assign(work.tasks.begin() + static_cast<std::ptrdiff_t>(first),
-                           work.tasks.begin() + static_cast<std::ptrdiff_t>(first + count));
+                           work.tasks.begin() + static_cast<std::ptrdiff_t>(first + runs));
+        array.runsPerTask = static_cast<std::uint32_t>(perTask);
         array.taskList = folder / ("array-" + std::to_string(arrays.size()) + ".tasks");
-        WriteTaskList(array.taskList, array.tasks);
+        WriteTaskList(array.taskList, array.tasks, array.runsPerTask);
         std::string range = "0-" + std::to_string(count - 1);
         if (options.parallel > 0)
         {
@@ -289,9 +297,10 @@ SlurmFailures(const SweepWork& work, const std::vector<SlurmArray>& arrays)
     std::vector<FailedRun> failed;
     for (const auto& array : arrays)
     {
-        for (std::size_t k = 0; k < array.tasks.size(); ++k)
+        for (std::size_t run = 0; run < array.tasks.size(); ++run)
         {
-            const auto& task = array.tasks[k];
+            const auto& task = array.tasks[run];
+            std::size_t k = run / std::max<std::uint32_t>(1, array.runsPerTask);
             if (!FinishedRun(work.outDirectory, task))
             {
                 failed.push_back(

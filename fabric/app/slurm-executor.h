@@ -26,17 +26,21 @@ struct SlurmOptions
     std::uint32_t cpusPerTask{1}; ///< cpus=N
     std::optional<std::uint64_t> memoryBytes; ///< mem=SIZE; default: the run's estimate
     std::uint32_t parallel{0};                ///< parallel=M: at most M tasks at once (%M); 0: any
+    /** runs=K: K runs one after another per array task, for runs too short to be worth a
+     *  task's start-up each (about half a second on a lightly loaded cluster). */
+    std::uint32_t runsPerTask{1};
 };
 
 /** Reads the text after "slurm:"; throws telemetry::InputError naming --executor. */
 SlurmOptions ParseSlurmOptions(const std::string& text);
 
-/** One submitted array: its job id and the plan indices its tasks run, by array index. */
+/** One submitted array: its job id and the runs its tasks run, `runsPerTask` to a task. */
 struct SlurmArray
 {
     std::string jobId;
     std::filesystem::path taskList;
     std::vector<SweepTask> tasks;
+    std::uint32_t runsPerTask{1};
 };
 
 /** The cluster's MaxArraySize (scontrol show config); Slurm's default 1001 when not shown. */

@@ -45,8 +45,13 @@ using RunEnded = std::function<void(const SweepTask&, bool finished, std::size_t
  */
 std::vector<FailedRun> RunLocally(const SweepWork& work, unsigned workers, const RunEnded& ended);
 
-/** Writes a task list: the plan indices of `tasks`, one a line, as workers read it. */
-void WriteTaskList(const std::filesystem::path& path, const std::vector<SweepTask>& tasks);
+/**
+ * Writes a task list as workers read it: the plan indices of `tasks`, `perLine` to a line
+ * (separated by spaces); line N is what the task of index N runs, in order.
+ */
+void WriteTaskList(const std::filesystem::path& path,
+                   const std::vector<SweepTask>& tasks,
+                   std::uint32_t perLine = 1);
 
 } // namespace ns3::fabric::app
 

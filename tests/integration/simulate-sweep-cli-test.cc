@@ -342,6 +342,10 @@ TEST_CASE("a bad grid, seed list or executor exits 2 naming the place before any
              {{"seeds", {1}}},
              "--executor slurm:colour=blue",
              "slurm: unknown option \"colour\""},
+        Case{"no runs to a Slurm task",
+             {{"seeds", {1}}},
+             "--executor slurm:runs=0",
+             "slurm: runs must be at least 1"},
         Case{"--no-wait in this process",
              {{"seeds", {1}}},
              "--no-wait",
@@ -426,6 +430,24 @@ TEST_CASE("a link sweep as Slurm job arrays, split past MaxArraySize, merges as 
                 == Comparable(ReadJson(InProcessLinkSweep() / "summary.json")));
         REQUIRE(ReadFile(dir / "out" / "report.md")
                 == ReadFile(InProcessLinkSweep() / "report.md"));
+    }
+    SECTION("several runs to a task")
+    {
+        auto result = Sweep(dir, LinkSweepScenario(), "out", "--executor slurm:runs=4");
+        INFO(result.err);
+        REQUIRE(result.exitCode == 0);
+        // 9 runs, 4 to a task: 3 tasks, in one array of at most 4.
+        REQUIRE(result.err.find("array_tasks=3") != std::string::npos);
+        REQUIRE(result.err.find("slurm job=", result.err.find("slurm job=") + 1)
+                == std::string::npos);
+        REQUIRE(ReadFile(dir / "out" / "sweep" / "slurm" / "array-0.tasks").find(" ")
+                != std::string::npos);
+        auto shown = RunIn(dir, "scontrol --oneliner show job");
+        REQUIRE(shown.out.find("ArrayTaskId=2") != std::string::npos);
+        REQUIRE(shown.out.find("ArrayTaskId=3") == std::string::npos);
+        REQUIRE(FinishedRuns(dir / "out") == 9);
+        REQUIRE(Comparable(ReadJson(dir / "out" / "summary.json"))
+                == Comparable(ReadJson(InProcessLinkSweep() / "summary.json")));
     }
     SECTION("--no-wait, then sweep-merge")
     {

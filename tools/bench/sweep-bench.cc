@@ -4,9 +4,11 @@
 // sweep's first runs in one process (--executor inproc): the figures are wall time per run and
 // the speed-up over it.
 //
-//   sweep-bench FABRICSCOPE [--executor local:2] [--executor slurm] [--servers N] [--keep DIR]
+//   sweep-bench FABRICSCOPE [--executor local:2] [--executor slurm[:runs=K]] [--servers N]
+//               [--keep DIR]
 //
 // Slurm is the cluster SLURM_CONF names (or the client's default).
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -156,7 +158,7 @@ main(int argc, char** argv)
         return 1;
     }
     double perRun = baseline.seconds / static_cast<double>(baseline.runs);
-    std::printf("%-10s %6zu runs %9.1f s %8.3f s/run  (baseline)\n",
+    std::printf("%-14s %6zu runs %9.1f s %8.3f s/run  (baseline)\n",
                 "inproc",
                 baseline.runs,
                 baseline.seconds,
@@ -164,7 +166,12 @@ main(int argc, char** argv)
     int status = 0;
     for (const auto& executor : executors)
     {
-        std::string out = executor.substr(0, executor.find(':'));
+        // A folder per executor: "slurm:runs=16" -> "slurm-runs-16".
+        std::string out = executor;
+        for (char& c : out)
+        {
+            c = std::isalnum(static_cast<unsigned char>(c)) != 0 ? c : '-';
+        }
         auto timed = Sweep(program, dir, Scenario(servers, links), executor, out);
         if (timed.exitCode != 0)
         {
@@ -177,7 +184,7 @@ main(int argc, char** argv)
             continue;
         }
         double mine = timed.seconds / static_cast<double>(timed.runs);
-        std::printf("%-10s %6zu runs %9.1f s %8.3f s/run  %.2fx the baseline's rate\n",
+        std::printf("%-14s %6zu runs %9.1f s %8.3f s/run  %.2fx the baseline's rate\n",
                     executor.c_str(),
                     timed.runs,
                     timed.seconds,
