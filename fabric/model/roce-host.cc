@@ -334,7 +334,7 @@ RoceHost::SendPacket(std::uint32_t id)
         }
         return;
     }
-    if (!flow.retransmitTimer.IsRunning())
+    if (flow.retransmitDueNs < 0)
     {
         ArmRetransmitTimer(id);
     }
@@ -344,9 +344,32 @@ void
 RoceHost::ArmRetransmitTimer(std::uint32_t id)
 {
     RoceFlowState& flow = m_flows[id];
-    flow.retransmitTimer.Cancel();
-    flow.retransmitTimer
-        = SchedulePooled(m_transport.retransmitTimeout, &RoceHost::OnRetransmitTimeout, this, id);
+    flow.retransmitDueNs
+        = Simulator::Now().GetNanoSeconds() + m_transport.retransmitTimeout.GetNanoSeconds();
+    if (!flow.retransmitEvent.IsRunning())
+    {
+        flow.retransmitEvent = SchedulePooled(
+            m_transport.retransmitTimeout, &RoceHost::OnRetransmitTimer, this, id);
+    }
+}
+
+void
+RoceHost::OnRetransmitTimer(std::uint32_t id)
+{
+    RoceFlowState& flow = m_flows[id];
+    std::int64_t now = Simulator::Now().GetNanoSeconds();
+    if (flow.retransmitDueNs < 0)
+    {
+        return; // disarmed since
+    }
+    if (flow.retransmitDueNs > now)
+    {
+        flow.retransmitEvent = SchedulePooled(
+            NanoSeconds(flow.retransmitDueNs - now), &RoceHost::OnRetransmitTimer, this, id);
+        return;
+    }
+    flow.retransmitDueNs = -1;
+    OnRetransmitTimeout(id);
 }
 
 void
@@ -369,7 +392,7 @@ RoceHost::Complete(RoceFlowState& flow, const std::vector<RcMessage>& messages)
     flow.completedNs = Simulator::Now().GetNanoSeconds();
     if (!flow.sender->Outstanding())
     {
-        flow.retransmitTimer.Cancel();
+        flow.retransmitDueNs = -1;
     }
     if (m_completion.IsNull())
     {
@@ -561,7 +584,7 @@ RoceHost::HandleAcknowledge(const Frame& frame)
     }
     else
     {
-        flow.retransmitTimer.Cancel();
+        flow.retransmitDueNs = -1;
     }
     if (nak || flow.window)
     {
@@ -644,7 +667,8 @@ RoceHost::DoDispose()
 {
     for (auto& flow : m_flows)
     {
-        flow.retransmitTimer.Cancel();
+        flow.retransmitDueNs = -1;
+        flow.retransmitEvent.Cancel();
         flow.increaseTimer.Cancel();
     }
     for (auto& wake : m_wake)

@@ -78,7 +78,14 @@ struct RoceFlowState
     std::optional<DctcpWindowState> window;
     std::int64_t nextSendNs{0};
     bool queued{false}; ///< in its port's round robin
-    EventId retransmitTimer;
+    /**
+     * The retransmit timer, kept lazily: every acknowledgement moves the time it is due (-1: not
+     * armed), and one event sits at or before that time and moves itself on when it finds the
+     * time has moved. Re-arming an event per acknowledgement left one cancelled event a message
+     * in the queue for a whole timeout.
+     */
+    std::int64_t retransmitDueNs{-1};
+    EventId retransmitEvent;
     EventId increaseTimer;
 
     std::uint64_t sentBytes{0}; ///< payload put on the wire, retransmissions included
@@ -181,6 +188,7 @@ private:
     void HandleData(Ptr<FabricNetDevice> in, const Frame& frame);
     void HandleAcknowledge(const Frame& frame);
     void HandleCnp(const Frame& frame);
+    void OnRetransmitTimer(std::uint32_t id);
     void OnRetransmitTimeout(std::uint32_t id);
     void OnIncreaseTimer(std::uint32_t id);
     void OnDecreaseCheck(std::uint32_t id);

@@ -28,13 +28,20 @@ RingRoundsPlan::RingRoundsPlan(std::uint32_t ranks,
 , m_rounds(std::move(rounds))
 {
     std::uint64_t start = 0;
-    for (const auto& round : m_rounds)
+    for (std::uint32_t r = 0; r < m_rounds.size(); ++r)
     {
         m_roundStart.push_back(start);
-        start += std::uint64_t{ranks} * round.steps;
-        m_totalSteps += round.steps;
+        start += std::uint64_t{ranks} * m_rounds[r].steps;
+        m_totalSteps += m_rounds[r].steps;
+        m_byRingSize.emplace_back(RingSize(r));
+        m_byPerRing.emplace_back(std::uint64_t{RingSize(r)} * m_rounds[r].steps);
     }
     m_perChannel = start;
+    m_byPerChannel = FastDivider(m_perChannel);
+    for (std::uint32_t c = 0; c < m_channels; ++c)
+    {
+        m_allRanks.emplace_back(ranks, m_local, c);
+    }
 }
 
 std::uint64_t
@@ -85,7 +92,7 @@ RingRoundsPlan::RankAt(std::uint32_t channel,
     switch (m_rounds[round].kind)
     {
         case RingKind::AllRanks:
-            return RailAlignedRing{Ranks(), m_local, channel}.RankAt(position);
+            return m_allRanks[channel].RankAt(position);
         case RingKind::Servers:
             return ring * m_local + position;
         case RingKind::Rails:
@@ -100,7 +107,7 @@ RingRoundsPlan::PositionOf(std::uint32_t channel, std::uint32_t round, std::uint
     switch (m_rounds[round].kind)
     {
         case RingKind::AllRanks:
-            return {0, RailAlignedRing{Ranks(), m_local, channel}.PositionOf(rank)};
+            return {0, m_allRanks[channel].PositionOf(rank)};
         case RingKind::Servers:
             return {rank / m_local, rank % m_local};
         case RingKind::Rails:
@@ -113,8 +120,9 @@ RingRoundsPlan::Place
 RingRoundsPlan::Locate(std::uint64_t index) const
 {
     Place place;
-    place.channel = static_cast<std::uint32_t>(index / m_perChannel);
-    std::uint64_t rest = index % m_perChannel;
+    std::uint64_t channel = m_byPerChannel.Quotient(index);
+    place.channel = static_cast<std::uint32_t>(channel);
+    std::uint64_t rest = index - channel * m_perChannel;
     std::uint32_t round = 0;
     // The last round starting at or before `rest` that has steps: empty rounds start where the
     // next one does.
@@ -126,13 +134,15 @@ RingRoundsPlan::Locate(std::uint64_t index) const
         }
     }
     rest -= m_roundStart[round];
-    std::uint64_t size = RingSize(round);
-    std::uint64_t perRing = size * m_rounds[round].steps;
+    const FastDivider& byPerRing = m_byPerRing[round];
+    const FastDivider& bySize = m_byRingSize[round];
     place.round = round;
-    place.ring = static_cast<std::uint32_t>(rest / perRing);
-    rest %= perRing;
-    place.step = static_cast<std::uint32_t>(rest / size);
-    place.position = static_cast<std::uint32_t>(rest % size);
+    std::uint64_t ring = byPerRing.Quotient(rest);
+    place.ring = static_cast<std::uint32_t>(ring);
+    rest -= ring * byPerRing.Divisor();
+    std::uint64_t step = bySize.Quotient(rest);
+    place.step = static_cast<std::uint32_t>(step);
+    place.position = static_cast<std::uint32_t>(rest - step * bySize.Divisor());
     return place;
 }
 
@@ -318,7 +328,7 @@ RingRoundsPlan::Phases() const
             // Channels of a snaking ring start on different GPUs of each server: their pairs
             // differ by the channel modulo the server's ranks.
             bool byChannel
-                = round.kind == RingKind::AllRanks && RailAlignedRing{Ranks(), m_local, c}.Snakes();
+                = round.kind == RingKind::AllRanks && m_allRanks[c].Snakes();
             CollectivePhase phase;
             phase.pattern = PhasePattern::Ring;
             phase.channel = c;

@@ -2,6 +2,8 @@
 #define FABRICSCOPE_TRAFFIC_RING_ROUNDS_PLAN_H
 
 #include "traffic/model/collective-plan.h"
+#include "traffic/model/fast-divider.h"
+#include "traffic/model/rail-aligned-ring.h"
 
 #include <cstdint>
 #include <utility>
@@ -38,7 +40,7 @@ struct RingRound
  *
  * Transfers are numbered as AppendRingSteps adds them: channel by channel, round by round, ring
  * by ring, step by step, member by member. Ranks are grouped into servers of `ranksPerServer`.
- * It holds its rounds only: O(rounds), whatever the ranks and channels.
+ * It holds its rounds and a ring order per channel: O(rounds + channels), whatever the ranks.
  */
 class RingRoundsPlan final : public CollectivePlan
 {
@@ -98,6 +100,12 @@ private:
     std::vector<std::uint64_t> m_roundStart; ///< transfers of a channel before each round
     std::uint64_t m_perChannel{0};
     std::uint32_t m_totalSteps{0};
+    // What Locate divides by, and each channel's ring over all ranks: a plan answers several
+    // questions per transfer.
+    FastDivider m_byPerChannel;
+    std::vector<FastDivider> m_byRingSize;  ///< per round
+    std::vector<FastDivider> m_byPerRing;   ///< per round: ring size × steps
+    std::vector<RailAlignedRing> m_allRanks; ///< per channel
 };
 
 } // namespace fab::traffic

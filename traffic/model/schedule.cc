@@ -400,11 +400,11 @@ Schedule::DependentsOf(TaskId id, std::vector<TaskId>& out) const
     if (block != nullptr && id < block->Joins())
     {
         std::uint64_t local = id - block->first;
-        std::vector<std::uint64_t> next;
-        block->plan->Dependents(local, next);
-        for (auto n : next)
+        // Into `out` as plan indices, then moved to task ids: no list of its own per transfer.
+        block->plan->Dependents(local, out);
+        for (std::size_t k = from; k < out.size(); ++k)
         {
-            out.push_back(block->first + n);
+            out[k] += block->first;
         }
         // Both ranks' joins come after every transfer.
         PlannedTransfer p = block->plan->At(local);
