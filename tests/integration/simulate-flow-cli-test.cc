@@ -52,8 +52,7 @@ TEST_CASE("simulate --engine flow writes the packet engine's summary keys, null 
           "packets",
           "[integration][flow]")
 {
-    fs::path dir = fs::temp_directory_path() / "fabricscope-flow-cli";
-    fs::remove_all(dir);
+    fs::path dir = fab::tests::TempDir("flow-cli");
     WriteRingScenario(dir);
     auto flow = RunFabricscope(
         dir, "simulate scenario.json --engine flow --out flow --format json --no-progress");
@@ -108,8 +107,7 @@ TEST_CASE("simulate --engine flow writes the packet engine's summary keys, null 
 
 TEST_CASE("the flow engine refuses what it does not model, naming the place", "[integration][flow]")
 {
-    fs::path dir = fs::temp_directory_path() / "fabricscope-flow-refusals";
-    fs::remove_all(dir);
+    fs::path dir = fab::tests::TempDir("flow-refusals");
     SECTION("failures")
     {
         WriteRingScenario(
@@ -164,8 +162,7 @@ TEST_CASE("the flow engine refuses what it does not model, naming the place", "[
 TEST_CASE("simulate --flow-patterns solves rings once per step pattern or flow by flow",
           "[integration][flow]")
 {
-    fs::path dir = fs::temp_directory_path() / "fabricscope-flow-patterns";
-    fs::remove_all(dir);
+    fs::path dir = fab::tests::TempDir("flow-patterns");
     WriteRingScenario(dir);
     auto on = RunFabricscope(dir,
                              "simulate scenario.json --engine flow --flow-patterns on --out on "

@@ -3,11 +3,14 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <system_error>
 #include <sys/wait.h>
+#include <vector>
 
 namespace fab::tests
 {
@@ -28,7 +31,39 @@ ReadFile(const std::filesystem::path& path)
     return buffer.str();
 }
 
-/** A fresh, empty folder under the system's temporary folder. */
+/**
+ * The folders TempDir made in this process, removed when it exits, so that test runs do not fill
+ * the temporary folder; FABRICSCOPE_KEEP_TEST_DIRS=1 keeps them to look into a failure.
+ */
+class TempDirs
+{
+public:
+    static TempDirs& Get()
+    {
+        static TempDirs dirs;
+        return dirs;
+    }
+    void Add(const std::filesystem::path& dir) { m_dirs.push_back(dir); }
+    ~TempDirs()
+    {
+        const char* keep = std::getenv("FABRICSCOPE_KEEP_TEST_DIRS");
+        if (keep != nullptr && *keep != '\0' && std::string(keep) != "0")
+        {
+            return;
+        }
+        for (const auto& dir : m_dirs)
+        {
+            std::error_code error;
+            std::filesystem::remove_all(dir, error);
+        }
+    }
+
+private:
+    TempDirs() = default;
+    std::vector<std::filesystem::path> m_dirs;
+};
+
+/** A fresh, empty folder under the system's temporary folder, removed when the process exits. */
 inline std::filesystem::path
 TempDir(const std::string& name)
 {
@@ -36,6 +71,7 @@ TempDir(const std::string& name)
                / ("fabricscope-test-" + name + "-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
+    TempDirs::Get().Add(dir);
     return dir;
 }
 
