@@ -19,10 +19,10 @@ constexpr std::uint64_t kSmallBlock = 32;
 PacketMemoryFigures()
 {
     // Checked against the peak RSS of whole runs (estimate ÷ measured): a 64 MiB ring AllReduce
-    // over 64, 256, 1,024 and 2,048 GPUs of roce-10k-rail 1.00, 0.98, 1.11 and 1.11 (the fabric
-    // is most of it; the rest is mostly the retransmit timers each ACK leaves pending, taken as a
-    // timeout's share of the run's ACKs); a 4 MiB ring over 16 GPUs of roce-128-rail 0.97, a
-    // small training job 0.99, the default scenario 1.16. Collectives are plans and training
+    // over 256 and 1,024 GPUs of roce-10k-rail 1.02 and 1.01 (the fabric is most of it; since
+    // retransmit timers are kept lazily, a pending event per queue pair instead of one per ACK
+    // of the last timeout), the default scenario 1.04; before that change a 4 MiB ring over 16
+    // GPUs of roce-128-rail 0.97 and a small training job 0.99. Collectives are plans and training
     // iterations are streamed, so tasks no longer dominate: the run holds per collective its
     // plan and ready points, per rank and channel a wait count and a posted transfer.
     namespace traffic = ::fab::traffic;

@@ -112,40 +112,15 @@ IterationsRun(const Scenario& scenario, std::int64_t minIterationNs)
 }
 
 /**
- * Events pending in the simulator at once. Each ACK re-arms its queue pair's retransmit timer,
- * and ns-3 keeps a cancelled event until its time comes: a sending NIC port holds one pending
- * event per ACK of the last timeout's worth of packets, and no more than the run sends. A run of
- * at least `durationNs` sends its ACKs over that time: a timeout's share of them is pending at
- * once (a 64 MiB ring over 1,024 GPUs of roce-10k-rail is latency-bound: its ports send a
- * seventh of their line rate, and the share is what keeps the estimate near the peak).
+ * Events pending in the simulator at once: per queue pair one retransmit timer (kept lazily, so
+ * one event however many ACKs move it), and per port a frame on its way and the end of its
+ * transmission.
  */
 std::uint64_t
-PendingTimers(const Scenario& scenario,
-              std::uint64_t packets,
-              std::uint64_t senders,
-              std::uint64_t payloadRateBps,
-              std::uint64_t durationNs)
+PendingEvents(const Scenario& scenario, const traffic::RunCounts& counts)
 {
-    const TransportConfig& transport = scenario.fabric.transport;
-    if (!transport.reliable)
-    {
-        return 0;
-    }
-    auto timeoutNs = static_cast<long double>(transport.retransmitTimeout.GetNanoSeconds());
-    long double perWindow = timeoutNs * static_cast<long double>(payloadRateBps) / 8e9L
-                            / static_cast<long double>(std::max(1u, scenario.fabric.payloadMtu));
-    auto window = static_cast<std::uint64_t>(std::min<long double>(perWindow, 1e18L)) + 1;
-    std::uint64_t acks = packets / std::max(1u, transport.ackEvery);
-    std::uint64_t pending
-        = std::min(acks, SatMul(senders, window / std::max(1u, transport.ackEvery) + 1));
-    long double share
-        = timeoutNs / static_cast<long double>(std::max<std::uint64_t>(1, durationNs));
-    if (share < 1)
-    {
-        auto spread = static_cast<std::uint64_t>(static_cast<long double>(acks) * share);
-        pending = std::min(pending, SatAdd(spread, senders));
-    }
-    return pending;
+    std::uint64_t timers = scenario.fabric.transport.reliable ? counts.queuePairs : 0;
+    return SatAdd(timers, SatMul(2, counts.ports));
 }
 
 std::uint32_t
@@ -336,8 +311,6 @@ EstimateScenario(const Scenario& scenario)
     c.graphBytes = graph.MemoryBytes();
 
     std::uint64_t payloadRate = PayloadRateBps(scenario.design, scenario.fabric.payloadMtu);
-    std::uint64_t packets = 0;
-    std::uint64_t senders = 0;
     std::uint64_t longestNs = 0;
     for (const auto& job : scenario.jobs)
     {
@@ -360,14 +333,10 @@ EstimateScenario(const Scenario& scenario)
         c.spans = SatAdd(c.spans, SatMul(s.groupRanks, iterations));
         estimate.transfersBetweenServers
             = SatAdd(estimate.transfersBetweenServers, s.fabricTransfers);
-        packets = SatAdd(packets, SatMul(s.fabricPackets, iterations));
-        senders = SatAdd(senders, s.senders);
         longestNs = std::max(longestNs, SatMul(iterations, count.minIterationNs));
     }
     bool flow = scenario.engine == "flow";
-    c.events = flow ? FlowPendingEvents(c)
-                    : PendingTimers(
-                          scenario, packets, std::min(senders, c.endpoints), payloadRate, longestNs);
+    c.events = flow ? FlowPendingEvents(c) : PendingEvents(scenario, c);
     // A run on time samples until its stop; one on iterations at least as long as they take.
     std::uint64_t sampledNs = longestNs;
     if (scenario.stopTimeNs > 0)

@@ -98,8 +98,8 @@ TEST_CASE("a scenario's fabric and schedules are counted as the builder makes th
     REQUIRE(c.groups == groups);
     REQUIRE(c.runs == 1);
     REQUIRE(c.events > 0);
-    // The process, 768 ports of about 5 KiB, and a few MiB of schedule: tens of MiB.
-    REQUIRE(estimate.memory.PeakBytes() > 20ull << 20);
+    // The process (14 MiB), 768 ports of about 4 KiB, and a few MiB of schedule: tens of MiB.
+    REQUIRE(estimate.memory.PeakBytes() > 16ull << 20);
     REQUIRE(estimate.memory.PeakBytes() < 200ull << 20);
     Simulator::Destroy();
 }
@@ -217,7 +217,7 @@ TEST_CASE("a flap of a billion cycles holds one cycle's events at a time", "[fab
 }
 
 TEST_CASE("the flow engine's estimate is its own: a training iteration over every GPU of "
-          "fat-tree-k64 fits in 16 GiB there and not in the packet engine",
+          "fat-tree-k64 fits in 16 GiB there",
           "[fabric][estimate][flow]")
 {
     // TP 8 inside servers, PP 8, DP rings over 1,024 replicas, two micro-batches each.
@@ -242,11 +242,14 @@ TEST_CASE("the flow engine's estimate is its own: a training iteration over ever
     // Measured: 2.46 GB at its peak, while writing its outputs.
     CHECK(flowEstimate.memory.PeakBytes() > 1ull << 30);
     CHECK(flowEstimate.memory.PeakBytes() < 4ull << 30);
-    CHECK(packetEstimate.memory.PeakBytes() > kLimit);
-    // The same run, counted the same; only what an item costs, and the events, differ.
+    // The same run, counted the same; only what an item costs, and the events, differ: the
+    // packet engine's are a timer per queue pair and frames on the wire, the flow engine's the
+    // transfers under way.
     CHECK(flowEstimate.counts.tasks == packetEstimate.counts.tasks);
     CHECK(flowEstimate.counts.queuePairs == packetEstimate.counts.queuePairs);
-    CHECK(flowEstimate.counts.events < packetEstimate.counts.events);
+    CHECK(packetEstimate.counts.events
+          == packetEstimate.counts.queuePairs + 2 * packetEstimate.counts.ports);
+    CHECK(flowEstimate.counts.events != packetEstimate.counts.events);
     REQUIRE(Blamed(document, kLimit).empty());
     SECTION("and it is still refused, naming the value, when it does not fit")
     {
